@@ -1,0 +1,182 @@
+package dev.gonode.runtime.internal.sched;
+
+import dev.gonode.runtime.Goroutine;
+import dev.gonode.runtime.GoroutineState;
+import dev.gonode.runtime.WaitReason;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A goroutine's record (Go's {@code g}): identity, ancestry, labels, creation site and wait state.
+ *
+ * <p>Implementation notes. A goroutine is a virtual thread; this record is its uncaught-exception
+ * handler, which gives a cheap, allocation-free {@link #current()} (a field read on the current
+ * thread). The record refers to its thread only weakly and the registry holds only records, so a
+ * parked goroutine that nothing else references can be collected; the reference is then enqueued
+ * and the registry reports the goroutine, with its creation and wait sites, as a proven leak.
+ * The wait reason and wait start are written by the goroutine itself around each park and read
+ * racily by dumps, which is fine: a dump is a snapshot.
+ */
+public final class G extends WeakReference<Thread> implements Goroutine, Thread.UncaughtExceptionHandler {
+
+    private final GoRuntime runtime;
+    private final long id;
+    private final long parentId;
+    private final String name;
+    private final List<StackTraceElement> creationSite;
+    private volatile Map<String, String> labels;
+    private volatile WaitReason waitReason;
+    private volatile long waitSinceNanos;
+    private volatile StackTraceElement[] waitSite;
+    private volatile boolean finished;
+
+    G(GoRuntime runtime, Thread thread, ReferenceQueue<Thread> queue, long id, long parentId, String name,
+      Map<String, String> labels, List<StackTraceElement> creationSite) {
+        super(thread, queue);
+        this.runtime = runtime;
+        this.id = id;
+        this.parentId = parentId;
+        this.name = name;
+        this.labels = labels;
+        this.creationSite = creationSite;
+    }
+
+    /** The goroutine running on the current thread, or {@code null} on a plain thread. */
+    public static G current() {
+        return Thread.currentThread().getUncaughtExceptionHandler() instanceof G g ? g : null;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public long parentId() {
+        return parentId;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    /** Replaces the labels; only the goroutine itself calls this (through {@code Labels.with}). */
+    public void setLabels(Map<String, String> labels) {
+        this.labels = labels;
+    }
+
+    @Override
+    public GoroutineState state() {
+        if (finished) {
+            return GoroutineState.DEAD;
+        }
+        Thread t = get();
+        return t == null ? GoroutineState.WAITING : VirtualThreads.stateOf(t);
+    }
+
+    @Override
+    public WaitReason waitReason() {
+        return waitReason;
+    }
+
+    @Override
+    public Duration waitDuration() {
+        return waitReason == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - waitSinceNanos);
+    }
+
+    /** The {@link System#nanoTime()} at which the current wait began; meaningful while waiting. */
+    public long waitSinceNanos() {
+        return waitSinceNanos;
+    }
+
+    /**
+     * Where the goroutine last parked in a gonode primitive, when wait-site recording is on
+     * ({@code gonode.wait-sites}); kept after the goroutine's stack is gone.
+     */
+    public StackTraceElement[] waitSite() {
+        return waitSite;
+    }
+
+    @Override
+    public List<StackTraceElement> creationSite() {
+        return creationSite;
+    }
+
+    @Override
+    public StackTraceElement[] stackTrace() {
+        Thread t = get();
+        return t == null || finished ? new StackTraceElement[0] : t.getStackTrace();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !finished && get() != null;
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        Thread t = get();
+        if (t != null) {
+            t.join();
+        }
+    }
+
+    @Override
+    public boolean join(Duration timeout) throws InterruptedException {
+        Thread t = get();
+        return t == null || t.join(timeout);
+    }
+
+    /** The runtime this goroutine belongs to. */
+    public GoRuntime runtime() {
+        return runtime;
+    }
+
+    void beginWait(WaitReason reason, StackTraceElement[] site) {
+        waitSinceNanos = System.nanoTime();
+        waitSite = site;
+        waitReason = reason;
+    }
+
+    void endWait() {
+        waitReason = null;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    void markFinished() {
+        finished = true;
+    }
+
+    @Override
+    public void uncaughtException(Thread thread, Throwable panic) {
+        runtime.panicked(this, panic);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public String toString() {
+        return "goroutine " + id + (name != null ? " \"" + name + "\"" : "");
+    }
+
+}
