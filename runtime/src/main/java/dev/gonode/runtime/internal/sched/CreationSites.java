@@ -51,7 +51,9 @@ final class CreationSites {
 
     private static List<StackTraceElement> walk(int limit) {
         return WALKER.walk(frames -> frames
-                .dropWhile(f -> SPAWNING_CLASSES.contains(f.getClassName()))
+                .dropWhile(f -> SPAWNING_CLASSES.contains(f.getClassName())
+                        || f.getClassName().startsWith(CreationSites.class.getName()) // the ClassValue
+                        || f.getClassName().startsWith("java.lang.ClassValue"))
                 .limit(limit)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .toList());

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * weakly, so it never keeps a goroutine alive: a finished goroutine removes its record, and a
  * parked goroutine that nothing can reach any more (nobody holds the channel or lock it waits on)
  * is collected by the garbage collector. Its record is then enqueued on {@link #collected}; sysmon
- * moves such records out of the live set into {@link #leaked()}, a bounded history of proven leaks
+ * (and every read of the registry) moves such records out of the live set into {@link #leaked()}, a bounded history of proven leaks
  * that keeps their creation site, wait reason and wait site (the stack itself is gone). This only
  * works when goroutines are not also tracked by the JDK's root thread container; see
  * {@link GoroutineContainer}.
@@ -40,11 +40,13 @@ public final class GoroutineRegistry {
 
     /** The live goroutines (weakly consistent; unordered). */
     public Stream<G> goroutines() {
+        expungeCollected();
         return live.keySet().stream();
     }
 
     /** The number of live goroutines. */
     public long count() {
+        expungeCollected();
         return live.size();
     }
 
@@ -67,6 +69,7 @@ public final class GoroutineRegistry {
 
     /** Goroutines collected while blocked (proven leaks), oldest first, at most the last 1024. */
     public List<G> leaked() {
+        expungeCollected();
         synchronized (leakHistory) {
             return new ArrayList<>(leakHistory);
         }
@@ -74,6 +77,7 @@ public final class GoroutineRegistry {
 
     /** How many goroutines were collected while blocked since start. */
     public long leakedTotal() {
+        expungeCollected();
         return leakedTotal.sum();
     }
 }

@@ -1,0 +1,74 @@
+package dev.gonode.bench.sched;
+
+import dev.gonode.runtime.Go;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Heap bytes per parked goroutine: parks N goroutines (default 1,000,000) on gonode's scheduler
+ * and N plain virtual threads on the JDK's, in the same JVM, and prints the heap growth per
+ * thread for each after full collections. Run with the runtime's JVM options, for example
+ * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
+ * -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.sched.ParkedFootprint 1000000}.
+ */
+public final class ParkedFootprint {
+
+    private ParkedFootprint() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Go.gomaxprocs(); // start the runtime before measuring
+        double jdk = measure("jdk virtual thread", n, r -> Thread.ofVirtual().start(r));
+        double gonode = measure("gonode goroutine", n, Go::go);
+        System.out.printf("ratio gonode/jdk: %.2f%n", gonode / jdk);
+    }
+
+    private static double measure(String what, int n, Consumer<Runnable> start) throws InterruptedException {
+        Object[] release = new Object[1];
+        Thread[] threads = new Thread[n];
+        long before = usedAfterGc();
+        CountDownLatch parked = new CountDownLatch(n);
+        CountDownLatch finished = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            start.accept(() -> {
+                threads[index] = Thread.currentThread();
+                parked.countDown();
+                while (release[0] == null) {
+                    LockSupport.park();
+                }
+                finished.countDown();
+            });
+        }
+        parked.await();
+        // wait until every one of them is really parked
+        for (Thread t : threads) {
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+        }
+        long after = usedAfterGc();
+        double perThread = (after - before) / (double) n;
+        System.out.printf("%s: %.0f bytes each (%d parked)%n", what, perThread, n);
+        release[0] = Boolean.TRUE;
+        for (Thread t : threads) {
+            LockSupport.unpark(t);
+        }
+        finished.await();
+        return perThread;
+    }
+
+    private static long usedAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}
