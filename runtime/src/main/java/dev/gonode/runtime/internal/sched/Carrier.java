@@ -53,6 +53,8 @@ final class Carrier extends Thread {
     /** Handed over by a waker while this carrier is parked idle. */
     volatile P nextP;
     volatile boolean nextSpinning;
+    /** The Linux thread id of this carrier, for sysmon's look at its OS state; -1 if unknown. */
+    volatile int osThreadId = -1;
 
     Carrier(Scheduler scheduler, int number, P p, boolean spinning) {
         super(null, null, "gonode-carrier-" + number, 0, false);
@@ -64,6 +66,7 @@ final class Carrier extends Thread {
 
     @Override
     public void run() {
+        osThreadId = OsThreads.currentThreadId();
         scheduler.carrierLoop(this);
     }
 

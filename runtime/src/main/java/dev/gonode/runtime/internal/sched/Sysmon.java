@@ -21,8 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A carrier whose schedule tick has not moved is under one goroutine. After
  * {@code handoffAfter} (default 10 ms), sysmon compares the carrier's CPU time over the window
  * with the wall time: less than half means blocked (native code, file I/O, a class initialiser,
- * a pinned wait), and its P is handed to another carrier (Go's syscall handoff). Wall time alone
- * would hand off on every OS hiccup; CPU time tells a busy carrier apart, which keeps its P: the
+ * a pinned wait), and its P is handed to another carrier (Go's syscall handoff). On Linux the
+ * carrier must also be asleep in the kernel right now ({@code S} or {@code D} in
+ * {@code /proc/self/task/<tid>/stat}): a carrier that is runnable but starved of CPU by other
+ * processes has little CPU time too, and must not lose its P. Wall time alone would hand off on
+ * every OS hiccup; CPU time and OS state tell a busy carrier apart, which keeps its P: the
  * JVM cannot preempt it, and GOMAXPROCS stays a hard bound on CPU use. After a whole tick, work
  * queued behind such a goroutine is offered to other Ps. A window in which the garbage collector
  * stopped the world for a quarter of the time or more is discarded: a paused carrier looks blocked.
@@ -173,7 +176,9 @@ final class Sysmon extends Thread {
                 continue;
             }
             long cpu = cpuTime(m);
-            boolean blocked = !cpuTimeSupported || cpu < 0 || (cpu - p.sysmonCpu) * 2 < window;
+            char osState = OsThreads.state(m.osThreadId);
+            boolean sleepingInOs = osState == '?' || osState == 'S' || osState == 'D';
+            boolean blocked = sleepingInOs && (!cpuTimeSupported || cpu < 0 || (cpu - p.sysmonCpu) * 2 < window);
             if (blocked) {
                 if (m.casStatus(Carrier.RUNNING_G, Carrier.HANDED_OFF)) {
                     runtime.events().handoff(p.id, now - p.sysmonSince);
