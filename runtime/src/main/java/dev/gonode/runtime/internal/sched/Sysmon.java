@@ -176,10 +176,15 @@ final class Sysmon extends Thread {
                 continue;
             }
             long cpu = cpuTime(m);
+            boolean lowCpu = !cpuTimeSupported || cpu < 0 || (cpu - p.sysmonCpu) * 2 < window;
             char osState = OsThreads.state(m.osThreadId);
             boolean sleepingInOs = osState == '?' || osState == 'S' || osState == 'D';
-            boolean blocked = sleepingInOs && (!cpuTimeSupported || cpu < 0 || (cpu - p.sysmonCpu) * 2 < window);
-            if (blocked) {
+            if (lowCpu && !sleepingInOs) {
+                // runnable but starved of CPU by other processes: neither blocked nor a hog
+                p.sysmonCpu = -1;
+                continue;
+            }
+            if (lowCpu) {
                 if (m.casStatus(Carrier.RUNNING_G, Carrier.HANDED_OFF)) {
                     runtime.events().handoff(p.id, now - p.sysmonSince);
                     p.sysmonTick = -1;
