@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -56,12 +55,13 @@ import java.util.function.Consumer;
  * of its queue and sysmon reports it.
  *
  * <p><b>Locks.</b> {@link #lock} guards the idle P and idle carrier lists, the carrier count and
- * GOMAXPROCS changes. It is never held while running goroutines, and nothing blocks under it.
+ * GOMAXPROCS changes. It is a {@link SpinLock}: never held while running goroutines, nothing
+ * blocks under it, and a goroutine waiting for it never unmounts.
  */
 final class Scheduler implements Executor {
 
     private final GoRuntime runtime;
-    final ReentrantLock lock = new ReentrantLock();
+    final SpinLock lock = new SpinLock();
     private volatile P[] allp;
     private volatile int gomaxprocs;
     private final ConcurrentLinkedQueue<Runnable> globalQueue = new ConcurrentLinkedQueue<>();

@@ -1,18 +1,18 @@
 package dev.gonode.runtime.internal.sched;
 
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One P's timers: a binary min-heap on deadline (Go's per-P {@code timers} heap).
  *
  * <p>Implementation notes. Each entry remembers its index, so cancelling is O(log n) and leaves
- * nothing behind (Go's old "deleted timer" backlog never builds up). A small lock guards the heap
- * because timers are added by the P's goroutines but may be cancelled from anywhere and run by
- * the P's carrier or by sysmon. {@link #nextDeadline} is published outside the lock so that
- * carriers and sysmon can check "anything due?" with one volatile read; {@code Long.MAX_VALUE}
- * means empty. Actions run outside the lock, after their entry has been removed, so an action that
- * schedules or cancels timers cannot deadlock and each action runs at most once.
+ * nothing behind (Go's old "deleted timer" backlog never builds up). A {@link SpinLock} guards the
+ * heap because timers are added by the P's goroutines but may be cancelled from anywhere and run by
+ * the P's carrier or by sysmon (a parking lock could deadlock them: see {@link SpinLock}).
+ * {@link #nextDeadline} is published outside the lock so that carriers and sysmon can check
+ * "anything due?" with one volatile read; {@code Long.MAX_VALUE} means empty. Actions run outside
+ * the lock, after their entry has been removed, so an action that schedules or cancels timers
+ * cannot deadlock and each action runs at most once.
  */
 final class TimerHeap {
 
@@ -44,7 +44,7 @@ final class TimerHeap {
         }
     }
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final SpinLock lock = new SpinLock();
     private Entry[] heap = new Entry[16];
     private int size;
     volatile long nextDeadline = Long.MAX_VALUE;
