@@ -69,6 +69,7 @@ class MutexTest {
                         mu.lock();
                     } else if (!mu.tryLock()) {
                         failures.incrementAndGet();
+                        Go.yield(); // back off, so that holders run even with GOMAXPROCS=1
                         continue;
                     } else {
                         successes.incrementAndGet();
@@ -214,7 +215,7 @@ class MutexTest {
         // Without starvation mode a woken waiter keeps losing to goroutines that are already
         // running and relock at once; after 1 ms of waiting it must get the lock by handoff.
         // The hammers hold the lock long enough (tens of µs) that waiters do wait over 1 ms:
-        // a probe of this test saw the mutex in starvation mode in about a quarter of samples.
+        // a probe of this test saw the mutex in starvation mode in a quarter of its samples.
         Mutex mu = new Mutex();
         AtomicBoolean stop = new AtomicBoolean();
         List<Goroutine> hammers = new ArrayList<>();
@@ -222,6 +223,10 @@ class MutexTest {
             hammers.add(Go.go(() -> {
                 while (!stop.get()) {
                     mu.lock();
+                    // Yield while holding the lock, so that waiters run, find it locked and
+                    // queue even with GOMAXPROCS=1 (the JVM cannot preempt a goroutine that
+                    // never blocks; Go would). Then relock at once after unlocking.
+                    Go.yield();
                     for (int k = 0; k < 5_000; k++) {
                         Thread.onSpinWait();
                     }

@@ -104,9 +104,11 @@ class WaitGroupTest {
         WaitGroup wg = new WaitGroup();
         AtomicInteger ran = new AtomicInteger();
         for (int round = 1; round <= 20; round++) {
+            // Go's rule for reuse: the adds of a round happen before its waits start (an add
+            // from zero racing with a wait is the misuse that Wait reports).
+            wg.add(8);
             Goroutine waiter = Go.go(wg::waitAll); // a second waiter besides this thread
             for (int i = 0; i < 8; i++) {
-                wg.add(1);
                 Go.go(() -> {
                     ran.incrementAndGet();
                     wg.done();
