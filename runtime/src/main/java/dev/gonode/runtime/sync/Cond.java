@@ -34,8 +34,7 @@ import java.util.Objects;
  * parking. Signalling with or without holding the locker are both allowed.
  *
  * <p>A waiting goroutine shows {@code [sync.Cond.Wait]} in goroutine dumps. Waiting cannot be
- * interrupted. For most uses Go recommends channels instead; they will be in
- * {@code dev.gonode.runtime.chan}.
+ * interrupted. For most simple uses Go recommends channels instead (gonode's are on their way).
  */
 public final class Cond {
 

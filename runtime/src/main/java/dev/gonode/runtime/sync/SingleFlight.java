@@ -85,19 +85,27 @@ public final class SingleFlight<K, V> {
      */
     public Result<V> doCall(K key, Callable<? extends V> fn) {
         Objects.requireNonNull(fn, "fn");
+        Call<V> c;
+        boolean leader = false;
         mu.lock();
-        Call<V> c = calls.get(key);
-        if (c != null) {
-            c.dups++;
+        try {
+            c = calls.get(key); // the key's equals/hashCode may throw: hence the finally
+            if (c != null) {
+                c.dups++;
+            } else {
+                c = new Call<>();
+                c.wg.add(1);
+                calls.put(key, c);
+                leader = true;
+            }
+        } finally {
             mu.unlock();
+        }
+        if (!leader) {
             c.wg.waitAll();
             rethrowPanic(c);
             return new Result<>(c.value, c.err, true);
         }
-        c = new Call<>();
-        c.wg.add(1);
-        calls.put(key, c);
-        mu.unlock();
 
         boolean shared = false;
         try {

@@ -87,6 +87,11 @@ public final class WaitGroup {
      *                               release of waiters
      */
     public void add(int delta) {
+        if (delta == 0) {
+            // Nothing changes. (Go goes on, and an Add(0) that met a zero counter with waiters not
+            // yet released would release them a second time.)
+            return;
+        }
         long old = (long) STATE.getVolatile(this);
         long next;
         for (;;) {

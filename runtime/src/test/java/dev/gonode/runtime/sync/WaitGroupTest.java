@@ -100,6 +100,19 @@ class WaitGroupTest {
     }
 
     @Test
+    void addingZeroChangesNothingAndReleasesNoWaiter() {
+        WaitGroup wg = new WaitGroup();
+        wg.add(1);
+        Goroutine waiter = Go.go(wg::waitAll);
+        awaitParked(waiter, WaitReason.SYNC_WAITGROUP_WAIT);
+        wg.add(0);
+        assertEquals(1, wg.count());
+        assertTrue(waiter.isAlive());
+        wg.done();
+        awaitDone(waiter);
+    }
+
+    @Test
     void aWaitGroupCanBeReusedAfterWaitReturns() {
         WaitGroup wg = new WaitGroup();
         AtomicInteger ran = new AtomicInteger();
