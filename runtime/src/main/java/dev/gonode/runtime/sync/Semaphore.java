@@ -202,9 +202,10 @@ public final class Semaphore {
             mu.unlock();
         }
 
-        CancelSignal.Registration registration = cancel.onCancel(() -> Park.unpark(w.thread));
+        CancelSignal.Registration registration = CancelSignal.Registration.NONE;
         boolean interrupted = false;
         try {
+            registration = cancel.onCancel(() -> Park.unpark(w.thread));
             while (!w.ready) {
                 if (cancel.isCancelled() || (timed && System.nanoTime() - deadlineNanos >= 0)) {
                     break;
@@ -218,25 +219,38 @@ public final class Semaphore {
                     interrupted = true;
                 }
             }
+        } catch (RuntimeException | Error e) {
+            // The cancellation hook or the timers failed: do not leave a waiter behind that
+            // nobody will collect, and give back what it may have been granted meanwhile.
+            leave(w, true);
+            throw e;
         } finally {
             registration.deregister();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (w.ready) {
-            return true;
-        }
+        return w.ready || leave(w, false);
+    }
 
-        // Gave up: leave the queue, unless we were served meanwhile.
+    /**
+     * Takes a waiter that gave up out of the queue. If it was served meanwhile, returns
+     * {@code true} and it keeps the tokens, or with {@code giveBack} returns them (x/sync's
+     * "pretend we didn't"). Otherwise returns {@code false}; if it was at the head, the waiters
+     * behind it that now fit are served, since it was holding them back.
+     */
+    private boolean leave(Waiter w, boolean giveBack) {
         mu.lock();
         try {
             if (w.ready) {
-                return true; // served just as we gave up: keep the tokens (see the notes)
+                if (giveBack) {
+                    cur -= w.n;
+                    notifyWaiters();
+                }
+                return true;
             }
             boolean wasHead = head == w;
             unlink(w);
-            // At the head we were holding back the waiters behind us: they may fit now.
             if (wasHead && size > cur) {
                 notifyWaiters();
             }

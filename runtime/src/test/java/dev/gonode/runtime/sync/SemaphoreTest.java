@@ -264,6 +264,28 @@ class SemaphoreTest {
         assertTrue(sem.tryAcquire(4));
     }
 
+    @Test
+    void aWaiterWhoseCancellationHookFailsLeavesNoGhostInTheQueue() {
+        Semaphore sem = new Semaphore(2);
+        sem.acquire(2);
+        RuntimeException broken = new IllegalStateException("broken context");
+        CancelSignal failing = new CancelSignal() {
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public Registration onCancel(Runnable wake) {
+                throw broken;
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> sem.acquire(1, Long.MAX_VALUE, false, failing));
+        sem.release(2);
+        // A ghost waiter at the head would make this fail: tryAcquire never overtakes waiters.
+        assertTrue(sem.tryAcquire(2));
+    }
+
     /** A cancellation signal such as a Context's Done channel. */
     private static final class TestSignal implements CancelSignal {
         private final AtomicBoolean cancelled = new AtomicBoolean();
