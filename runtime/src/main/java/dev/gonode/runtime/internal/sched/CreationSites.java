@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * started from several places reports the first of them.) With
  * {@code -Dgonode.creation-stacks=full} every start walks the whole creating stack instead.
  */
-final class CreationSites {
+public final class CreationSites {
 
     private static final Set<String> SPAWNING_CLASSES = ConcurrentHashMap.newKeySet();
     private static final StackWalker WALKER = StackWalker.getInstance();
@@ -41,7 +41,7 @@ final class CreationSites {
      * Marks a class whose methods start goroutines on behalf of their callers (WaitGroup.go,
      * ErrGroup.go, ...): its frames are skipped when looking for the creation site.
      */
-    static void registerSpawner(String className) {
+    public static void registerSpawner(String className) {
         SPAWNING_CLASSES.add(className);
     }
 
