@@ -3,6 +3,7 @@ package dev.gonode.node;
 import dev.gonode.node.internal.ConfigLoader;
 import dev.gonode.node.internal.ShutdownSignals;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,16 @@ public final class Main {
                     + "; the defaults are in config/gonode.yaml");
             System.exit(EXIT_USAGE);
         }
+        // The stop path is armed before the node starts, so that once it announces it is listening a
+        // SIGTERM always gets the clean stop (a signal during start-up just exits: nothing was served).
+        AtomicReference<Node> running = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Node started = running.get();
+            if (started != null) {
+                started.close();
+            }
+        }, "gonode-shutdown"));
+        ShutdownSignals.exitZeroOn("TERM", "INT");
         Node node;
         try {
             node = Node.start(ConfigLoader.load(System.getenv()));
@@ -49,8 +60,9 @@ public final class Main {
             System.exit(EXIT_FAILURE);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "gonode-shutdown"));
-        ShutdownSignals.exitZeroOn("TERM", "INT");
+        running.set(node);
+        // Tests and scripts wait for this line: everything is up and a SIGTERM now stops cleanly.
+        LOG.info("gonode admin listening on {}", node.adminAddress());
         // main returns; Vert.x's event-loop threads keep the JVM running until a signal stops it.
     }
 }

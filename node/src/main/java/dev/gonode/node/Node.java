@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  *       bound to {@code admin.host:admin.port}. A bind failure the operator can fix (port in use,
  *       unknown host, address not on this machine, privileged port) becomes a
  *       {@link StartupException} naming the setting; the Vert.x instance is closed first.</li>
- *   <li>The line {@code gonode admin listening on HOST:PORT} is logged with the bound port; tests
- *       and scripts wait for it.</li>
  * </ol>
+ * {@link Main} logs {@code gonode admin listening on HOST:PORT} (the bound port) only after its
+ * shutdown hook and signal handlers are in place; tests and scripts wait for that line.
  * {@link #close()} stops in phases, each logged with its duration, and never throws:
  * {@code HttpServer.shutdown(grace)} (stop accepting, let in-flight requests finish, then close
  * what is left), then {@code Vertx.close()}. The gonode runtime is process-wide and is not shut
@@ -112,9 +112,7 @@ public final class Node implements AutoCloseable {
             closeQuietly(vertx);
             throw new StartupException("interrupted while binding the admin listener", e);
         }
-        Node node = new Node(vertx, server, host, server.actualPort());
-        LOG.info("gonode admin listening on {}", address(host, node.adminPort));
-        return node;
+        return new Node(vertx, server, host, server.actualPort());
     }
 
     /** The port the admin listener is bound to (the one the system picked when 0 was asked for). */
@@ -125,6 +123,11 @@ public final class Node implements AutoCloseable {
     /** The address the admin listener is bound to, as configured. */
     public String adminHost() {
         return adminHost;
+    }
+
+    /** {@code HOST:PORT} of the admin listener, with the bound port (IPv6 literals in brackets). */
+    public String adminAddress() {
+        return address(adminHost, adminPort);
     }
 
     /** Stops the node in phases, each logged with its duration. Idempotent; never throws. */

@@ -40,6 +40,19 @@ class NodeProcessTest {
     }
 
     @Test
+    void sigtermRightAfterTheListeningLineStillStopsCleanly() throws Exception {
+        // The listening line promises that the stop path is armed: a signal sent the moment it
+        // appears must get the logged stop and status 0, not the JVM's default 143.
+        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of("GONODE_ADMIN_PORT", "0"))) {
+            node.awaitAdminPort(START);
+            node.sigterm();
+            int status = node.awaitExit(EXIT);
+            assertEquals(0, status, node.output());
+            assertTrue(node.output().contains("node stopped in"), node.output());
+        }
+    }
+
+    @Test
     void withoutTheJvmOptionsTheNodeRunsOnTheJdkDefaultSchedulerAndSaysWhy() throws Exception {
         try (NodeProcess node = NodeProcess.start(List.of(), Map.of("GONODE_ADMIN_PORT", "0"))) {
             AdminClient admin = new AdminClient("127.0.0.1", node.awaitAdminPort(START));
