@@ -64,6 +64,12 @@ build_if_stale() {
     return 0
   fi
   echo "gonode: building $module (first run or sources changed) ..." >&2
-  (cd "$GONODE_HOME" && ./mvnw -q -B -DskipTests -pl "$module" -am package) >&2 || {
+  # Maven runs on JAVA_HOME or the java on PATH (any recent JDK; the build itself picks JDK >= 25
+  # through toolchains). On a machine with neither, it runs on the JDK find_java found.
+  local maven_java_home="${JAVA_HOME:-}"
+  if [ -z "$maven_java_home" ] && ! command -v java >/dev/null 2>&1; then
+    maven_java_home="$(dirname "$(dirname "$GONODE_JAVA")")"
+  fi
+  (cd "$GONODE_HOME" && JAVA_HOME="$maven_java_home" ./mvnw -q -B -DskipTests -pl "$module" -am package) >&2 || {
     echo "gonode: the build of $module failed; see the Maven output above." >&2; exit 1; }
 }
