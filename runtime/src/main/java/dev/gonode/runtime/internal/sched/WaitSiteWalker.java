@@ -14,8 +14,10 @@ import java.util.Objects;
  * {@code target/test-classes}, user code) or lives in a named module (the JDK). The walk is lazy
  * and stops at the first user frame, so it costs a small batch of frames, not the whole stack.
  * Without any user frame (a park inside the runtime's own goroutines) the outermost frame is used.
+ * {@link #userFrame} applies the same rule to a recorded stack, loading each class by name once
+ * (a class this loader cannot see counts as user code).
  */
-final class WaitSiteWalker {
+public final class WaitSiteWalker {
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final CodeSource RUNTIME = WaitSiteWalker.class.getProtectionDomain().getCodeSource();
@@ -30,7 +32,33 @@ final class WaitSiteWalker {
         }
     };
 
+    private static final java.util.Map<String, Boolean> USER_BY_NAME = new java.util.concurrent.ConcurrentHashMap<>();
+
     private WaitSiteWalker() {
+    }
+
+    /**
+     * The innermost frame of {@code stack} outside gonode's runtime and the JDK, else its outermost
+     * frame; {@code null} for an empty or missing stack.
+     */
+    public static StackTraceElement userFrame(StackTraceElement[] stack) {
+        if (stack == null || stack.length == 0) {
+            return null;
+        }
+        for (StackTraceElement frame : stack) {
+            if (USER_BY_NAME.computeIfAbsent(frame.getClassName(), WaitSiteWalker::isUserClass)) {
+                return frame;
+            }
+        }
+        return stack[stack.length - 1];
+    }
+
+    private static boolean isUserClass(String className) {
+        try {
+            return USER.get(Class.forName(className, false, WaitSiteWalker.class.getClassLoader()));
+        } catch (ClassNotFoundException | LinkageError e) {
+            return true;
+        }
     }
 
     /** The caller's wait site as a one-frame stack. */
