@@ -1,6 +1,7 @@
 package dev.gonode.runtime.leak;
 
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import dev.gonode.runtime.internal.sched.WaitSiteWalker;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -91,8 +92,10 @@ public final class LeakOptions {
     }
 
     /**
-     * Ignores goroutines whose innermost frame outside the JDK is {@code function}, written as
-     * dumps print it: {@code pkg.Class.method}, e.g. {@code dev.gonode.runtime.chan.Channel.receive}.
+     * Ignores goroutines whose top function is {@code function}, written as dumps print it:
+     * {@code pkg.Class.method}. As goleak skips Go's {@code runtime} frames, the top function is the
+     * innermost frame outside the JDK and gonode's runtime: the user code that called
+     * {@code receive}, {@code select}, {@code lock}, ...
      */
     public LeakOptions ignoreTopFunction(String function) {
         return new LeakOptions(runtime, grace, startedAfter, ignoredIds, plus(ignoredTopFunctions, checkFunction(function)),
@@ -160,14 +163,8 @@ public final class LeakOptions {
     }
 
     boolean ignoredByStack(StackTraceElement[] stack) {
-        String top = null;
-        for (StackTraceElement frame : stack) {
-            if (frame.getModuleName() == null) {
-                top = function(frame);
-                break;
-            }
-        }
-        if (top != null && ignoredTopFunctions.contains(top)) {
+        StackTraceElement top = WaitSiteWalker.userFrame(stack);
+        if (top != null && ignoredTopFunctions.contains(function(top))) {
             return true;
         }
         for (StackTraceElement frame : stack) {
