@@ -287,7 +287,8 @@ public final class GoRuntime {
         }
     }
 
-    RuntimeEvents events() {
+    /** The installed diagnostics listeners, combined ({@link RuntimeEvents#NONE} when there are none). */
+    public RuntimeEvents events() {
         return events;
     }
 
