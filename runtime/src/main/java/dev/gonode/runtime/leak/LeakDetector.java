@@ -4,7 +4,7 @@ import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.internal.sched.G;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.Park;
-import dev.gonode.runtime.internal.sched.WaitSiteWalker;
+import dev.gonode.runtime.internal.sched.UserFrames;
 import dev.gonode.runtime.jfr.LeakFoundEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -204,11 +204,11 @@ public final class LeakDetector implements AutoCloseable {
     private StackTraceElement waitSite(G g, long since, Map<G, CachedSite> nextCache) {
         StackTraceElement[] recorded = g.waitSite();
         if (recorded != null) {
-            return WaitSiteWalker.userFrame(recorded);
+            return UserFrames.userFrame(recorded);
         }
         CachedSite cached = waitSiteCache.get(g);
         if (cached == null || cached.waitSince() != since) {
-            cached = new CachedSite(since, WaitSiteWalker.userFrame(g.stackTrace()));
+            cached = new CachedSite(since, UserFrames.userFrame(g.stackTrace()));
         }
         nextCache.put(g, cached);
         return cached.frame();
@@ -278,7 +278,7 @@ public final class LeakDetector implements AutoCloseable {
                 e.kind = "proven";
                 e.goroutines = 1;
                 e.creationSite = LeakReport.frame(p.creationSite());
-                e.waitSite = p.waitSite().isEmpty() ? null : LeakReport.frame(WaitSiteWalker.userFrame(
+                e.waitSite = p.waitSite().isEmpty() ? null : LeakReport.frame(UserFrames.userFrame(
                         p.waitSite().toArray(StackTraceElement[]::new)));
                 e.waitReason = p.reason() == null ? null : p.reason().goName();
                 e.summary = "goroutine " + p.id() + " collected while parked";

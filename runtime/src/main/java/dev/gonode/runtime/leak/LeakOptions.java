@@ -1,7 +1,7 @@
 package dev.gonode.runtime.leak;
 
 import dev.gonode.runtime.internal.sched.GoRuntime;
-import dev.gonode.runtime.internal.sched.WaitSiteWalker;
+import dev.gonode.runtime.internal.sched.UserFrames;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -163,7 +163,7 @@ public final class LeakOptions {
     }
 
     boolean ignoredByStack(StackTraceElement[] stack) {
-        StackTraceElement top = WaitSiteWalker.userFrame(stack);
+        StackTraceElement top = UserFrames.userFrame(stack);
         if (top != null && ignoredTopFunctions.contains(function(top))) {
             return true;
         }

@@ -246,13 +246,13 @@ public final class GoRuntime {
         parks.increment();
     }
 
-    /** The stack to remember as a goroutine's wait site, when wait sites are recorded. */
-    StackTraceElement[] waitSite() {
-        return switch (config.waitSites()) {
-            case OFF -> null;
-            case SITE -> WaitSiteWalker.site();
-            case FULL -> new Throwable().getStackTrace();
-        };
+    /**
+     * The capture of the current stack to remember as a goroutine's wait site, when wait sites are
+     * recorded: a {@code Throwable}, whose frames are resolved only if someone asks
+     * ({@link G#waitSite()}); capturing is the cheapest stack walk the JVM offers.
+     */
+    Throwable waitSite() {
+        return config.waitSites() == RuntimeConfig.WaitSites.OFF ? null : new Throwable("wait site");
     }
 
     // ---------------------------------------------------------------- panics, events, errors
