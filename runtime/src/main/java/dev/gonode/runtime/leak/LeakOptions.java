@@ -83,7 +83,10 @@ public final class LeakOptions {
                 ignoredNames, ignoredNamePatterns);
     }
 
-    /** Ignores every goroutine alive now (goleak's {@code IgnoreCurrent}). */
+    /**
+     * Ignores every goroutine alive now (goleak's {@code IgnoreCurrent}) in the runtime chosen so
+     * far: call {@link #runtime} first when checking a private runtime.
+     */
     public LeakOptions ignoreCurrent() {
         Set<Long> ids = new HashSet<>(ignoredIds);
         runtimeOrDefault().registry().goroutines().forEach(g -> ids.add(g.id()));

@@ -180,7 +180,8 @@ class GonodeJfrTest {
         jfr.close();
         stream.enable("gonode.SchedStats").withPeriod(Duration.ofMillis(50));
         stream.enable("gonode.Job");
-        GonodeJfr.Installation other = GonodeJfr.install(new GoRuntime(RuntimeConfig.withGomaxprocs(5)));
+        GoRuntime otherRuntime = new GoRuntime(RuntimeConfig.withGomaxprocs(5));
+        GonodeJfr.Installation other = GonodeJfr.install(otherRuntime);
         try {
             stream.startAsync();
             awaitEvent("gonode.SchedStats", x -> x.getInt("gomaxprocs") == 5);
@@ -188,6 +189,7 @@ class GonodeJfrTest {
                     "the closed installation's runtime (GOMAXPROCS 3) still emits");
         } finally {
             other.close();
+            otherRuntime.shutdown();
         }
     }
 
