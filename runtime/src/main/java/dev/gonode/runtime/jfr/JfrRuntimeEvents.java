@@ -11,25 +11,28 @@ import dev.gonode.runtime.internal.sched.RuntimeEvents;
  * <p>Implementation notes. Each hook allocates its event and asks {@code isEnabled()} (or
  * {@code shouldCommit()}) before doing anything else. With no recording, or with the event
  * disabled, that is all it does; the JIT removes the allocation because the event does not escape.
- * A park returns the begun {@link GoroutineBlockedEvent} as its token, so the threshold is JFR's
- * own (the event's duration is the wait), set per recording in {@code gonode.jfc}.
+ * A park whose {@link GoroutineBlockedEvent} is enabled returns a shared token; on wake-up the wait
+ * (from the start the runtime noted anyway) is compared with {@link MinimumWaitSetting}, and an
+ * event is built only for waits that cross it. So a recording with the event on costs a clock read
+ * per park, not an event object and two JFR timestamps.
  */
 final class JfrRuntimeEvents implements RuntimeEvents {
 
+    private static final Object ENABLED = new Object();
+
     @Override
     public Object parkBegin() {
-        GoroutineBlockedEvent event = new GoroutineBlockedEvent();
-        if (!event.isEnabled()) {
-            return null;
-        }
-        event.begin();
-        return event;
+        return new GoroutineBlockedEvent().isEnabled() ? ENABLED : null;
     }
 
     @Override
     public void parkEnd(Object token, G g, WaitReason reason, Object blocker) {
-        GoroutineBlockedEvent event = (GoroutineBlockedEvent) token;
-        event.end();
+        long waited = System.nanoTime() - g.waitSinceNanos();
+        if (waited < MinimumWaitSetting.nanos) {
+            return;
+        }
+        GoroutineBlockedEvent event = new GoroutineBlockedEvent();
+        event.waited = waited;
         if (event.shouldCommit()) {
             event.goroutineId = g.id();
             event.goroutineName = g.name();
