@@ -46,6 +46,11 @@ final class Carrier extends Thread {
     private volatile int status = IN_SCHEDULER;
     @SuppressWarnings("unused") // accessed through SCHED_TICK
     private volatile long schedTick;
+    /**
+     * The task (a virtual thread's continuation) this carrier is running, or {@code null}; written
+     * by this carrier, read racily by sysmon to name the goroutine in handoff and hog events.
+     */
+    Runnable current;
     /** Set by {@code Go.yield()} just before the JDK yield: the re-submission goes to the global queue. */
     boolean yieldRequested;
     /** Whether this carrier is looking for work (counted in {@code Scheduler.nmspinning}). */

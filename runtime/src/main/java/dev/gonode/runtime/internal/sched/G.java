@@ -22,6 +22,16 @@ import java.util.Map;
  */
 public final class G extends WeakReference<Thread> implements Goroutine, Thread.UncaughtExceptionHandler {
 
+    private static final java.lang.invoke.VarHandle WAIT_SITE;
+
+    static {
+        try {
+            WAIT_SITE = java.lang.invoke.MethodHandles.lookup().findVarHandle(G.class, "waitSite", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final GoRuntime runtime;
     private final long id;
     private final long parentId;
@@ -30,7 +40,8 @@ public final class G extends WeakReference<Thread> implements Goroutine, Thread.
     private volatile Map<String, String> labels;
     private volatile WaitReason waitReason;
     private volatile long waitSinceNanos;
-    private volatile StackTraceElement[] waitSite;
+    /** The park's wait site: null, an unresolved capture (a Throwable), or its resolved frames. */
+    private volatile Object waitSite;
     private volatile boolean finished;
 
     G(GoRuntime runtime, Thread thread, ReferenceQueue<Thread> queue, long id, long parentId, String name,
@@ -100,10 +111,23 @@ public final class G extends WeakReference<Thread> implements Goroutine, Thread.
 
     /**
      * Where the goroutine last parked in a gonode primitive, when wait-site recording is on
-     * ({@code gonode.wait-sites}); kept after the goroutine's stack is gone.
+     * ({@code gonode.wait-sites}): the first frame outside gonode's runtime ({@code site}) or the
+     * whole stack ({@code full}); kept after the goroutine's stack is gone. {@code null} when not
+     * recorded.
+     *
+     * <p>The park only captures the stack (a {@code Throwable}, whose frames the JVM resolves
+     * lazily); the first call here resolves it, which costs microseconds, and keeps the result.
      */
     public StackTraceElement[] waitSite() {
-        return waitSite;
+        Object site = waitSite;
+        if (site instanceof Throwable capture) {
+            StackTraceElement[] stack = capture.getStackTrace();
+            StackTraceElement[] resolved = runtime.config().waitSites() == RuntimeConfig.WaitSites.SITE
+                    ? new StackTraceElement[] {UserFrames.userFrame(stack)} : stack;
+            WAIT_SITE.compareAndSet(this, capture, resolved); // unless a newer park replaced it
+            return resolved;
+        }
+        return (StackTraceElement[]) site;
     }
 
     @Override
@@ -141,7 +165,7 @@ public final class G extends WeakReference<Thread> implements Goroutine, Thread.
         return runtime;
     }
 
-    void beginWait(WaitReason reason, StackTraceElement[] site) {
+    void beginWait(WaitReason reason, Throwable site) {
         waitSinceNanos = System.nanoTime();
         waitSite = site;
         waitReason = reason;

@@ -65,6 +65,7 @@ public final class GoRuntime {
     private final int fallbackParallelism;
     private volatile PanicHandler panicHandler;
     private volatile RuntimeEvents events = RuntimeEvents.NONE;
+    private final List<RuntimeEvents> eventListeners = new java.util.ArrayList<>(); // guarded by itself
 
     /** Creates a runtime with its own scheduler (falling back to the JDK's when it must). */
     public GoRuntime(RuntimeConfig config) {
@@ -245,9 +246,13 @@ public final class GoRuntime {
         parks.increment();
     }
 
-    /** The stack to remember as a goroutine's wait site, when wait sites are recorded. */
-    StackTraceElement[] waitSite() {
-        return config.recordWaitSites() ? new Throwable().getStackTrace() : null;
+    /**
+     * The capture of the current stack to remember as a goroutine's wait site, when wait sites are
+     * recorded: a {@code Throwable}, whose frames are resolved only if someone asks
+     * ({@link G#waitSite()}); capturing is the cheapest stack walk the JVM offers.
+     */
+    Throwable waitSite() {
+        return config.waitSites() == RuntimeConfig.WaitSites.OFF ? null : new Throwable("wait site");
     }
 
     // ---------------------------------------------------------------- panics, events, errors
@@ -256,11 +261,34 @@ public final class GoRuntime {
         this.panicHandler = handler;
     }
 
-    public void setEvents(RuntimeEvents events) {
-        this.events = events == null ? RuntimeEvents.NONE : events;
+    /** Installs a diagnostics listener (JFR, metrics) next to those already installed. */
+    public void addEvents(RuntimeEvents listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (eventListeners) {
+            eventListeners.add(listener);
+            installEvents();
+        }
     }
 
-    RuntimeEvents events() {
+    /** Removes a listener installed with {@link #addEvents}; does nothing if it is not installed. */
+    public void removeEvents(RuntimeEvents listener) {
+        synchronized (eventListeners) {
+            if (eventListeners.remove(listener)) {
+                installEvents();
+            }
+        }
+    }
+
+    private void installEvents() {
+        RuntimeEvents combined = RuntimeEvents.combine(List.copyOf(eventListeners));
+        this.events = combined;
+        if (scheduler != null) {
+            scheduler.setLatencySampling(combined);
+        }
+    }
+
+    /** The installed diagnostics listeners, combined ({@link RuntimeEvents#NONE} when there are none). */
+    public RuntimeEvents events() {
         return events;
     }
 

@@ -23,12 +23,18 @@ public final class Park {
             LockSupport.park(blocker);
             return;
         }
-        g.beginWait(reason, g.runtime().waitSite());
-        g.runtime().countPark();
+        GoRuntime rt = g.runtime();
+        g.beginWait(reason, rt.waitSite());
+        rt.countPark();
+        RuntimeEvents events = rt.events();
+        Object token = events.parkBegin();
         try {
             LockSupport.park(blocker);
         } finally {
             g.endWait();
+            if (token != null) {
+                events.parkEnd(token, g, reason, blocker);
+            }
         }
     }
 

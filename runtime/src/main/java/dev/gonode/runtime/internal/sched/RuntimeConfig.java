@@ -20,7 +20,10 @@ import java.util.Map;
  *       JDK's default virtual-thread scheduler</li>
  *   <li>{@code gonode.panic}: {@code print} (default) or {@code exit} (halt with code 2, as Go)</li>
  *   <li>{@code gonode.creation-stacks}: {@code site} (default) or {@code full}</li>
- *   <li>{@code gonode.wait-sites}: {@code true} to remember the stack of every park (costly)</li>
+ *   <li>{@code gonode.wait-sites}: what a goroutine remembers of where it parked, kept after a
+ *       leaked goroutine's stack is gone: {@code off} (default), {@code site} (the first frame
+ *       outside gonode's runtime, about a microsecond per park) or {@code full} (the whole stack,
+ *       costly; {@code true} is accepted for it)</li>
  * </ul>
  *
  * An invalid value is reported once on stderr and replaced by the default, so that a typo in an
@@ -28,7 +31,17 @@ import java.util.Map;
  */
 public record RuntimeConfig(int gomaxprocs, Duration handoffAfter, Duration sysmonTick, int maxCarriers,
                             boolean forceJdkScheduler, boolean exitOnPanic, boolean fullCreationStacks,
-                            boolean recordWaitSites) {
+                            WaitSites waitSites) {
+
+    /** What a goroutine records at each park, for leak reports ({@code gonode.wait-sites}). */
+    public enum WaitSites {
+        /** Nothing. */
+        OFF,
+        /** The first frame outside gonode's runtime: the user's blocking call. */
+        SITE,
+        /** The whole stack. */
+        FULL
+    }
 
     public RuntimeConfig {
         if (gomaxprocs < 1) {
@@ -43,27 +56,33 @@ public record RuntimeConfig(int gomaxprocs, Duration handoffAfter, Duration sysm
         if (maxCarriers < 1) {
             throw new IllegalArgumentException("gonode.sched.max-carriers must be at least 1, got " + maxCarriers);
         }
+        java.util.Objects.requireNonNull(waitSites, "waitSites");
     }
 
     /** Defaults with {@code gomaxprocs} Ps. */
     public static RuntimeConfig withGomaxprocs(int gomaxprocs) {
         return new RuntimeConfig(gomaxprocs, Duration.ofMillis(10), Duration.ofMillis(1), 10_000,
-                false, false, false, false);
+                false, false, false, WaitSites.OFF);
     }
 
     public RuntimeConfig withHandoffAfter(Duration d) {
         return new RuntimeConfig(gomaxprocs, d, sysmonTick, maxCarriers, forceJdkScheduler, exitOnPanic,
-                fullCreationStacks, recordWaitSites);
+                fullCreationStacks, waitSites);
     }
 
     public RuntimeConfig withFullCreationStacks(boolean full) {
         return new RuntimeConfig(gomaxprocs, handoffAfter, sysmonTick, maxCarriers, forceJdkScheduler, exitOnPanic,
-                full, recordWaitSites);
+                full, waitSites);
+    }
+
+    public RuntimeConfig withWaitSites(WaitSites sites) {
+        return new RuntimeConfig(gomaxprocs, handoffAfter, sysmonTick, maxCarriers, forceJdkScheduler, exitOnPanic,
+                fullCreationStacks, sites);
     }
 
     public RuntimeConfig withJdkScheduler(boolean force) {
         return new RuntimeConfig(gomaxprocs, handoffAfter, sysmonTick, maxCarriers, force, exitOnPanic,
-                fullCreationStacks, recordWaitSites);
+                fullCreationStacks, waitSites);
     }
 
     /** The configuration from {@code GOMAXPROCS} and the {@code gonode.*} system properties. */
@@ -94,8 +113,25 @@ public record RuntimeConfig(int gomaxprocs, Duration handoffAfter, Duration sysm
         }
         boolean exit = choice(props, "gonode.panic", "print", "exit");
         boolean full = choice(props, "gonode.creation-stacks", "site", "full");
-        boolean waitSites = choice(props, "gonode.wait-sites", "false", "true");
+        WaitSites waitSites = waitSites(props.apply("gonode.wait-sites"));
         return new RuntimeConfig(procs, handoff, tick, maxCarriers, jdk, exit, full, waitSites);
+    }
+
+    private static WaitSites waitSites(String text) {
+        if (text == null) {
+            return WaitSites.OFF;
+        }
+        switch (text) {
+            case "off", "false":
+                return WaitSites.OFF;
+            case "site":
+                return WaitSites.SITE;
+            case "full", "true":
+                return WaitSites.FULL;
+            default:
+                warn("gonode.wait-sites", text, "off, site or full");
+                return WaitSites.OFF;
+        }
     }
 
     private static int positiveInt(String key, String text, int fallback) {

@@ -54,6 +54,12 @@ import java.util.function.Consumer;
  * off (GOMAXPROCS stays a hard CPU bound) and cannot be preempted on the JVM: idle Ps steal the rest
  * of its queue and sysmon reports it.
  *
+ * <p><b>Scheduling latency.</b> When a diagnostics listener asks for it
+ * ({@link RuntimeEvents#schedLatencySampling()}), one submission in N (chosen at random, N a power
+ * of two) is wrapped in a {@link Stamped} task carrying the time it became runnable; the carrier
+ * that picks it up unwraps it and reports the wait (Go's {@code /sched/latencies:seconds}). Off,
+ * this costs a field read per submission and a type check per run.
+ *
  * <p><b>Locks.</b> {@link #lock} guards the idle P and idle carrier lists, the carrier count and
  * GOMAXPROCS changes. It is a {@link SpinLock}: never held while running goroutines, nothing
  * blocks under it, and a goroutine waiting for it never unmounts.
@@ -79,6 +85,8 @@ final class Scheduler implements Executor {
     final long handoffAfterNanos;
     private final Consumer<Runnable[]> overflowToGlobal = this::globalPutBatch;
     private volatile boolean shutdown;
+    /** {@code N - 1} to sample one submission in N for scheduling latency; -1 for none. */
+    private volatile int latencySampleMask = -1;
 
     final LongAdder steals = new LongAdder();
     final LongAdder handoffs = new LongAdder();
@@ -107,6 +115,10 @@ final class Scheduler implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        int sampleMask = latencySampleMask;
+        if (sampleMask >= 0 && (ThreadLocalRandom.current().nextInt() & sampleMask) == 0) {
+            task = new Stamped(task, System.nanoTime());
+        }
         if (VirtualThreads.currentCarrier() instanceof Carrier m && m.scheduler == this) {
             int s = m.status();
             if (s == Carrier.IN_SCHEDULER) {
@@ -144,6 +156,23 @@ final class Scheduler implements Executor {
         }
         globalPut(task);
         wakep();
+    }
+
+    /** A submission sampled for scheduling latency: the task and when it became runnable. */
+    private record Stamped(Runnable task, long readyAt) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /** Samples scheduling latency as {@code events} asks ({@link RuntimeEvents#schedLatencySampling()}). */
+    void setLatencySampling(RuntimeEvents events) {
+        int n = events.schedLatencySampling();
+        if (n < 0 || Integer.bitCount(Math.max(n, 1)) != 1) {
+            throw new IllegalArgumentException("schedLatencySampling must be 0 or a power of two, got " + n);
+        }
+        latencySampleMask = n == 0 ? -1 : n - 1;
     }
 
     /** Marks the carrier running the current goroutine so that its next re-submission goes global. */
@@ -292,6 +321,11 @@ final class Scheduler implements Executor {
     }
 
     private void run(Carrier m, Runnable task) {
+        if (task instanceof Stamped stamped) {
+            task = stamped.task;
+            runtime.events().schedLatency(System.nanoTime() - stamped.readyAt);
+        }
+        m.current = task;
         m.incrementSchedTick();
         m.setStatus(Carrier.RUNNING_G);
         try {
@@ -299,6 +333,7 @@ final class Scheduler implements Executor {
         } catch (Throwable t) {
             runtime.internalError("a goroutine's continuation threw on " + m.getName(), t);
         }
+        m.current = null;
         m.yieldRequested = false;
         if (!m.casStatus(Carrier.RUNNING_G, Carrier.IN_SCHEDULER)) {
             // sysmon handed our P to another carrier while the goroutine was blocked

@@ -186,14 +186,14 @@ final class Sysmon extends Thread {
             }
             if (lowCpu) {
                 if (m.casStatus(Carrier.RUNNING_G, Carrier.HANDED_OFF)) {
-                    runtime.events().handoff(p.id, now - p.sysmonSince);
+                    runtime.events().handoff(p.id, VirtualThreads.goroutineOf(m.current), now - p.sysmonSince);
                     p.sysmonTick = -1;
                     scheduler.handoff(p);
                 }
             } else if (!p.sysmonReportedHog) {
                 p.sysmonReportedHog = true;
                 scheduler.hogs.increment();
-                runtime.events().hog(p.id, now - p.sysmonSince);
+                runtime.events().hog(p.id, VirtualThreads.goroutineOf(m.current), now - p.sysmonSince);
             }
         }
         return busy;

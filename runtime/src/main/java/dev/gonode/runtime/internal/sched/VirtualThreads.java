@@ -90,6 +90,43 @@ final class VirtualThreads {
         return CURRENT_CARRIER != null;
     }
 
+    /**
+     * The goroutine whose continuation task {@code task} is (the JDK's {@code runContinuation}, a
+     * method reference bound to its virtual thread), or {@code null}. For diagnostics, off the hot
+     * path: the captured thread is read through a getter found once per lambda class.
+     */
+    static G goroutineOf(Runnable task) {
+        if (task == null) {
+            return null;
+        }
+        MethodHandle getter = CAPTURED_THREAD.get(task.getClass());
+        if (getter == null) {
+            return null;
+        }
+        try {
+            Object captured = getter.invoke(task);
+            return captured instanceof Thread t && t.getUncaughtExceptionHandler() instanceof G g ? g : null;
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private static final ClassValue<MethodHandle> CAPTURED_THREAD = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+                    if (Thread.class.isAssignableFrom(f.getType())) {
+                        return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).unreflectGetter(f);
+                    }
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+            return null;
+        }
+    };
+
     /** Maps a virtual thread's JDK state to Go's goroutine states. */
     static dev.gonode.runtime.GoroutineState stateOf(Thread thread) {
         if (STATE != null && thread.isVirtual()) {
