@@ -30,7 +30,7 @@ class ContextTest {
 
     /** Whether {@code ctx}'s done channel is closed, without blocking. */
     private static boolean isDone(Context ctx) {
-        Received<Object> r = ((Channel<Object>) ctx.done()).tryReceive();
+        Received<Object> r = ctx.done().tryReceive();
         return r != null && !r.ok();
     }
 
