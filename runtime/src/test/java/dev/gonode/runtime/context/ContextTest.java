@@ -99,6 +99,28 @@ class ContextTest {
     }
 
     @Test
+    void deadlineIsReportedExactlyAsGiven() {
+        Instant at = Instant.now().plusSeconds(3600);
+        Context.WithCancel c = Context.withDeadline(Context.background(), at);
+        assertEquals(at, c.context().deadline().orElseThrow());
+        c.cancel();
+    }
+
+    @Test
+    void anEnormousTimeoutIsNotDoneAtOnce() {
+        Context.WithCancel c = Context.withTimeout(Context.background(), Duration.ofSeconds(Long.MAX_VALUE));
+        assertNull(c.context().err(), "a timeout too long for nanoTime must not wrap round into the past");
+        assertEquals(Instant.MAX, c.context().deadline().orElseThrow());
+        Context.WithCancel far = Context.withDeadline(Context.background(), Instant.MAX);
+        assertNull(far.context().err());
+        Context.WithCancel long292Years = Context.withTimeout(Context.background(), Duration.ofNanos(Long.MAX_VALUE));
+        assertNull(long292Years.context().err());
+        c.cancel();
+        far.cancel();
+        long292Years.cancel();
+    }
+
+    @Test
     void cancelBeforeTheDeadlineGivesCanceled() {
         Context.WithCancel c = Context.withTimeout(Context.background(), Duration.ofHours(1));
         c.cancel();

@@ -99,6 +99,16 @@ class TimerTest {
     }
 
     @Test
+    void anEnormousDurationDoesNotWrapRoundIntoThePast() {
+        Timer t = Time.newTimer(Duration.ofSeconds(Long.MAX_VALUE));
+        Ticker k = Time.newTicker(Duration.ofNanos(Long.MAX_VALUE));
+        assertEquals("after", firstOf(t.channel(), Duration.ofMillis(20)));
+        assertEquals("after", firstOf(k.channel(), Duration.ofMillis(1)));
+        assertTrue(t.stop());
+        k.stop();
+    }
+
+    @Test
     void stopRacingWithFiringNeverLeavesAStaleValue() {
         int n = 5_000;
         List<Timer> timers = new ArrayList<>(n);
