@@ -2,35 +2,54 @@ package dev.gonode.node;
 
 import dev.gonode.node.internal.AdminRouter;
 import dev.gonode.node.internal.ConfigLoader;
+import dev.gonode.node.internal.Diagnostics;
+import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
+import dev.gonode.node.internal.JobRouter;
+import dev.gonode.node.internal.Json;
+import dev.gonode.node.internal.jobs.JobEngine;
+import dev.gonode.node.internal.jobs.JobStore;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
 import io.vertx.core.Future;
+import dev.gonode.runtime.jfr.DrainEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gonode node: the gonode runtime plus the node's HTTP listeners on Vert.x. For now
- * that is the admin listener ({@code /healthz}, {@code /debug/sched}); the job API and the drain
- * come with later issues.
+ * A running gonode node: the gonode runtime, the job engine with its handler actors, and the
+ * node's two HTTP listeners on Vert.x (the public job API and the admin port).
  *
  * <pre>{@code
  * try (Node node = Node.start(config)) {
- *     int port = node.adminPort();   // the bound port, also when config asked for 0
+ *     int port = node.serverPort();   // the bound port, also when config asked for 0
  * }
  * }</pre>
  *
@@ -38,47 +57,59 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>The gonode runtime starts (the process-wide one behind {@link Go}) and its scheduler is
  *       logged: {@code gonode}, or {@code jdk-default} with the reason it fell back.</li>
- *   <li>One {@link Vertx} instance; the admin {@link HttpServer} with {@link AdminRouter} on it,
- *       bound to {@code admin.host:admin.port}. A bind failure the operator can fix (port in use,
- *       unknown host, address not on this machine, privileged port) becomes a
- *       {@link StartupException} naming the setting; the Vert.x instance is closed first.</li>
+ *   <li>The configured handlers are found through {@link ServiceLoader}; a configured name with
+ *       no class is a {@link StartupException} listing the names found. Their actors start.</li>
+ *   <li>One {@link Vertx}; the job API listener ({@link JobRouter}) and the admin listener
+ *       ({@link AdminRouter}). A bind failure the operator can fix (port in use, unknown host,
+ *       address not on this machine, privileged port) becomes a {@link StartupException} naming
+ *       the setting; Vert.x is closed first. Then the node is ready.</li>
  * </ol>
- * {@link Main} logs {@code gonode admin listening on HOST:PORT} (the bound port) only after its
- * shutdown hook and signal handlers are in place; tests and scripts wait for that line.
- * {@link #close()} stops in phases, each logged with its duration, and never throws:
- * {@code HttpServer.shutdown(grace)} (stop accepting, let in-flight requests finish, then close
- * what is left), then {@code Vertx.close()}. The gonode runtime is process-wide and is not shut
- * down: its carriers are daemon threads. Readiness and job draining will come before the first
- * phase when the job API exists.
+ * {@link Main} logs {@code gonode admin listening on HOST:PORT} only after its shutdown hook and
+ * signal handlers are in place; tests and scripts wait for that line.
+ *
+ * <p>Stopping ({@link #close()}, run by SIGTERM or SIGINT through the shutdown hook) goes in
+ * phases, each logged with its duration, and never throws: the drain ({@link #drain()}: readiness
+ * off, new jobs refused with 503, queued and running jobs given up to {@code drain.timeout}, the
+ * rest aborted and answered), then {@code HttpServer.shutdown(grace)} on the job listener (the last
+ * answers are written; {@code close()} would cut them), then the admin listener, then
+ * {@code Vertx.close()}. The gonode runtime is process-wide and is not shut down: its carriers are
+ * daemon threads.
  */
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
-    /** How long the admin listener may take to bind. */
+    /** How long each listener may take to bind. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    /** How long in-flight admin requests get to finish before their connections are closed. */
-    static final Duration ADMIN_SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    /** How long in-flight requests get to finish before their connections are closed. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     /** How long the node waits for each stop phase (past the grace) before moving on. */
     static final Duration PHASE_TIMEOUT = Duration.ofSeconds(10);
 
+    private final NodeConfig config;
     private final Vertx vertx;
+    private final JobEngine engine;
+    private final HttpServer jobs;
     private final HttpServer admin;
-    private final String adminHost;
-    private final int adminPort;
+    private final Diagnostics diagnostics;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
 
-    private Node(Vertx vertx, HttpServer admin, String adminHost, int adminPort) {
+    private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
+                 Diagnostics diagnostics) {
+        this.config = config;
+        this.diagnostics = diagnostics;
         this.vertx = vertx;
+        this.engine = engine;
+        this.jobs = jobs;
         this.admin = admin;
-        this.adminHost = adminHost;
-        this.adminPort = adminPort;
     }
 
     /**
-     * Starts the runtime and the node's listeners and returns once they accept connections.
+     * Starts the runtime, the handlers and the node's listeners, and returns once they accept
+     * connections.
      *
-     * @throws StartupException when a listener cannot bind for a reason the operator can fix; the
+     * @throws StartupException when the node cannot start for a reason the operator can fix; the
      *                          message names the setting and what to do
      */
     public static Node start(NodeConfig config) throws StartupException {
@@ -91,43 +122,160 @@ public final class Node implements AutoCloseable {
             LOG.warn("gonode runtime: scheduler jdk-default, GOMAXPROCS {} (gonode's own scheduler is unavailable;"
                     + " /debug/sched has the reason)", sched.gomaxprocs());
         }
+        Map<String, JobHandler> handlers = discoverHandlers(config.handlers().keySet());
+        Diagnostics diagnostics = new Diagnostics();
+        JobTelemetry telemetry = diagnostics.jobTelemetry();
+        JobStore store = new JobStore(config.jobs().resultsTtl(), config.jobs().resultsMax(), System::nanoTime);
+        JobEngine engine = new JobEngine(handlers, config.handlers(), store, Json.MAPPER, telemetry);
+        telemetry.bindGauges(engine);
+        engine.start();
+        LOG.info("handlers: {}", describe(config.handlers()));
 
-        String host = config.admin().host();
-        Vertx vertx = Vertx.vertx();
-        HttpServer server = vertx
-                .createHttpServer(new HttpServerOptions().setHost(host).setPort(config.admin().port()))
-                .requestHandler(AdminRouter.create(vertx, HealthProbe.onGoroutine(HealthProbe.DEFAULT_TIMEOUT)));
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_METHOD, Label.HTTP_CODE))))
+                .withMetrics(new MicrometerMetricsFactory(diagnostics.registry()))
+                .build();
+        AtomicReference<Node> self = new AtomicReference<>();
+        HttpServer jobServer = vertx
+                .createHttpServer(new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port()))
+                .requestHandler(JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout()));
+        HttpServer adminServer = vertx
+                .createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
+                .requestHandler(AdminRouter.create(vertx, config.admin(),
+                        HealthProbe.onGoroutine(HealthProbe.DEFAULT_TIMEOUT), new AdminRouter.NodeControl() {
+                            @Override
+                            public boolean ready() {
+                                return self.get() != null && !engine.draining();
+                            }
+
+                            @Override
+                            public CompletableFuture<JobEngine.DrainReport> drain() {
+                                Node node = self.get();
+                                if (node == null) {
+                                    throw new IllegalStateException("the node is still starting");
+                                }
+                                return node.drain();
+                            }
+                        }, diagnostics));
+        try {
+            listen(vertx, jobServer, "job API", config.server().host(), config.server().port(), "server",
+                    ConfigLoader.envName("server.host"), ConfigLoader.envName("server.port"));
+            listen(vertx, adminServer, "admin", config.admin().host(), config.admin().port(), "admin",
+                    ConfigLoader.envName("admin.host"), ConfigLoader.envName("admin.port"));
+        } catch (StartupException e) {
+            engine.beginDrain();
+            engine.awaitDrained(Duration.ZERO);
+            diagnostics.close();
+            throw e;
+        }
+        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics);
+        self.set(node);
+        LOG.info("gonode job API listening on {}", node.serverAddress());
+        return node;
+    }
+
+    private static void listen(Vertx vertx, HttpServer server, String what, String host, int port, String section,
+                               String hostVar, String portVar) throws StartupException {
         try {
             server.listen().toCompletionStage().toCompletableFuture()
                     .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             closeQuietly(vertx);
-            throw bindFailure(config.admin(), e.getCause());
+            throw bindFailure(what, section, host, port, hostVar, portVar, e.getCause());
         } catch (TimeoutException e) {
             closeQuietly(vertx);
-            throw new StartupException("the admin listener did not bind " + address(host, config.admin().port())
+            throw new StartupException("the " + what + " listener did not bind " + address(host, port)
                     + " within " + GoDuration.format(START_TIMEOUT), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(vertx);
-            throw new StartupException("interrupted while binding the admin listener", e);
+            throw new StartupException("interrupted while binding the " + what + " listener", e);
         }
-        return new Node(vertx, server, host, server.actualPort());
+    }
+
+    /** The handlers named in the configuration, found through {@link ServiceLoader}. */
+    static Map<String, JobHandler> discoverHandlers(Set<String> wanted) throws StartupException {
+        Map<String, JobHandler> found = new TreeMap<>();
+        try {
+            for (JobHandler handler : ServiceLoader.load(JobHandler.class, Node.class.getClassLoader())) {
+                JobHandler previous = found.putIfAbsent(handler.name(), handler);
+                if (previous != null) {
+                    throw new StartupException("two handler classes are named \"" + handler.name() + "\": "
+                            + previous.getClass().getName() + " and " + handler.getClass().getName()
+                            + "; rename one (JobHandler.name())");
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new StartupException("cannot load a job handler: " + e.getMessage()
+                    + "; check META-INF/services/" + JobHandler.class.getName(), e);
+        }
+        Map<String, JobHandler> chosen = new LinkedHashMap<>();
+        for (String name : wanted) {
+            JobHandler handler = found.get(name);
+            if (handler == null) {
+                throw new StartupException("handlers." + name + " is configured but no handler class has that name;"
+                        + " the handlers on the class path are " + String.join(", ", found.keySet()));
+            }
+            chosen.put(name, handler);
+        }
+        return chosen;
+    }
+
+    private static String describe(Map<String, NodeConfig.Handler> handlers) {
+        StringBuilder out = new StringBuilder();
+        handlers.forEach((name, h) -> out.append(out.isEmpty() ? "" : ", ").append(name)
+                .append(" (concurrency ").append(h.concurrency()).append(", mailbox ").append(h.mailbox())
+                .append(", timeout ").append(GoDuration.format(h.timeout())).append(')'));
+        return out.toString();
+    }
+
+    /** The port the job API listener is bound to. */
+    public int serverPort() {
+        return jobs.actualPort();
     }
 
     /** The port the admin listener is bound to (the one the system picked when 0 was asked for). */
     public int adminPort() {
-        return adminPort;
+        return admin.actualPort();
     }
 
-    /** The address the admin listener is bound to, as configured. */
-    public String adminHost() {
-        return adminHost;
+    /** {@code HOST:PORT} of the job API listener, with the bound port. */
+    public String serverAddress() {
+        return address(config.server().host(), serverPort());
     }
 
     /** {@code HOST:PORT} of the admin listener, with the bound port (IPv6 literals in brackets). */
     public String adminAddress() {
-        return address(adminHost, adminPort);
+        return address(config.admin().host(), adminPort());
+    }
+
+    /**
+     * Starts the drain if it has not started (idempotent): readiness turns false and new jobs are
+     * refused at once; the returned future completes when every accepted job has its answer, the
+     * stragglers aborted at {@code drain.timeout}. The node keeps running afterwards, not ready,
+     * until it is stopped.
+     */
+    public CompletableFuture<JobEngine.DrainReport> drain() {
+        CompletableFuture<JobEngine.DrainReport> started = new CompletableFuture<>();
+        if (!drain.compareAndSet(null, started)) {
+            return drain.get();
+        }
+        long start = System.nanoTime();
+        engine.beginDrain();
+        LOG.info("draining: not ready, new jobs refused; waiting up to {} for {} accepted job(s)",
+                GoDuration.format(config.drain().timeout()), engine.inFlight());
+        Go.go("drain", () -> {
+            try {
+                JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
+                LOG.info("drained in {}: {} job(s) finished, {} aborted at the drain timeout", since(start),
+                        report.finished(), report.aborted());
+                started.complete(report);
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        });
+        return started;
     }
 
     /** Stops the node in phases, each logged with its duration. Idempotent; never throws. */
@@ -138,15 +286,23 @@ public final class Node implements AutoCloseable {
         }
         long start = System.nanoTime();
         LOG.info("stopping the node");
+        phase("jobs drained", () -> Future.fromCompletionStage(drain().thenApply(report -> (Void) null)),
+                config.drain().timeout().plus(PHASE_TIMEOUT));
+        phase("job API listener shut down",
+                () -> jobs.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS),
+                SHUTDOWN_GRACE.plus(PHASE_TIMEOUT));
         phase("admin listener shut down",
-                () -> admin.shutdown(ADMIN_SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS),
-                ADMIN_SHUTDOWN_GRACE.plus(PHASE_TIMEOUT));
+                () -> admin.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS),
+                SHUTDOWN_GRACE.plus(PHASE_TIMEOUT));
         phase("vert.x closed", vertx::close, PHASE_TIMEOUT);
+        diagnostics.close();
         LOG.info("node stopped in {}", since(start));
     }
 
-    private static void phase(String name, Supplier<Future<Void>> action, Duration timeout) {
+    private void phase(String name, Supplier<Future<Void>> action, Duration timeout) {
         long start = System.nanoTime();
+        DrainEvent event = new DrainEvent();
+        event.begin();
         try {
             action.get().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("{} in {}", name, since(start));
@@ -158,6 +314,15 @@ public final class Node implements AutoCloseable {
         } catch (ExecutionException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             LOG.warn("{}: failed after {}: {}", name, since(start), cause.toString());
+        } finally {
+            if (event.shouldCommit()) {
+                int queued = engine.queued();
+                event.phase = name;
+                event.jobsQueued = queued;
+                event.jobsRunning = Math.max(0, engine.inFlight() - queued);
+                event.jobsCancelled = engine.aborted();
+                event.commit();
+            }
         }
     }
 
@@ -176,39 +341,38 @@ public final class Node implements AutoCloseable {
     }
 
     /** A bind failure as a message naming the setting to change. */
-    static StartupException bindFailure(NodeConfig.Admin admin, Throwable failure) {
-        String where = address(admin.host(), admin.port());
-        String portVar = ConfigLoader.ENV_ADMIN_PORT;
-        String hostVar = ConfigLoader.ENV_ADMIN_HOST;
+    static StartupException bindFailure(String what, String section, String host, int port, String hostVar,
+                                        String portVar, Throwable failure) {
+        String where = address(host, port);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String text = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
             if (t instanceof UnknownHostException || text.contains("unresolved address")
                     || text.contains("name or service not known")) {
-                return new StartupException("cannot resolve the admin host \"" + admin.host() + "\" (admin.host, "
+                return new StartupException("cannot resolve the " + what + " host \"" + host + "\" (" + section + ".host, "
                         + hostVar + "): give an IP address or a host name this machine can resolve, such as 127.0.0.1",
                         failure);
             }
             if (text.contains("address already in use")) {
-                return new StartupException("cannot listen on " + where + " for the admin port: the address is already"
-                        + " in use, probably by another process (another gonode node?). Stop it, or set " + portVar
+                return new StartupException("cannot listen on " + where + " for the " + what + " port: the address"
+                        + " is already in use, probably by another process (another gonode node?). Stop it, or set " + portVar
                         + " to a free port (0 picks one)", failure);
             }
             if (text.contains("cannot assign requested address")) {
-                return new StartupException("cannot listen on " + where + " for the admin port: " + admin.host()
-                        + " is not an address of this machine (admin.host, " + hostVar + "); use 127.0.0.1, 0.0.0.0"
-                        + " or one of this machine's addresses", failure);
+                return new StartupException("cannot listen on " + where + " for the " + what + " port: " + host
+                        + " is not an address of this machine (" + section + ".host, " + hostVar + "); use 127.0.0.1,"
+                        + " 0.0.0.0 or one of this machine's addresses", failure);
             }
             if (text.contains("permission denied")) {
-                return new StartupException("cannot listen on " + where + " for the admin port: permission denied;"
-                        + " ports below 1024 need privileges, so set " + portVar + " to a port from 1024 to 65535",
+                return new StartupException("cannot listen on " + where + " for the " + what + " port: permission"
+                        + " denied; ports below 1024 need privileges, so set " + portVar + " to a port from 1024 to 65535",
                         failure);
             }
             if (t instanceof BindException) {
                 break;
             }
         }
-        return new StartupException("cannot listen on " + where + " for the admin port (admin.host, admin.port; "
-                + hostVar + ", " + portVar + "): " + failure, failure);
+        return new StartupException("cannot listen on " + where + " for the " + what + " port (" + section + ".host, "
+                + section + ".port; " + hostVar + ", " + portVar + "): " + failure, failure);
     }
 
     /** {@code host:port}, with brackets around an IPv6 literal. */

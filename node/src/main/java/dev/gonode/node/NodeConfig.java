@@ -1,34 +1,113 @@
 package dev.gonode.node;
 
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The node's configuration, as {@code config/gonode.yaml} lays it out. The embedded defaults
- * come from that file; environment variables override them (see the file for each key).
+ * The node's configuration, as {@code config/gonode.yaml} lays it out and documents it. The
+ * embedded defaults come from that file; {@code --config FILE} and {@code GONODE_*} environment
+ * variables override it (see {@code dev.gonode.node.internal.ConfigLoader}). The constructors check
+ * only what makes a value meaningless; the loader checks the rest and names the key.
  *
- * @param admin the admin HTTP listener
+ * @param server   the public job API listener
+ * @param admin    the admin listener
+ * @param drain    how the node stops
+ * @param jobs     how long finished jobs are remembered
+ * @param handlers the job handlers to run, by name, in the order configured
  */
-public record NodeConfig(Admin admin) {
+public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Map<String, Handler> handlers) {
 
     public NodeConfig {
+        Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(drain, "drain");
+        Objects.requireNonNull(jobs, "jobs");
+        handlers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(handlers, "handlers")));
+    }
+
+    /** This configuration with other admin listener settings (tests bind port 0). */
+    public NodeConfig withAdmin(Admin admin) {
+        return new NodeConfig(server, admin, drain, jobs, handlers);
+    }
+
+    /** This configuration with other job API listener settings. */
+    public NodeConfig withServer(Server server) {
+        return new NodeConfig(server, admin, drain, jobs, handlers);
+    }
+
+    /** This configuration with another drain timeout. */
+    public NodeConfig withDrain(Drain drain) {
+        return new NodeConfig(server, admin, drain, jobs, handlers);
     }
 
     /**
-     * The admin HTTP listener ({@code /healthz}, {@code /debug/sched}).
+     * The public job API.
      *
-     * @param host the address to bind: a host name or IP address ({@code admin.host},
-     *             {@code GONODE_ADMIN_HOST})
-     * @param port the TCP port, 0 to 65535, where 0 picks a free port ({@code admin.port},
-     *             {@code GONODE_ADMIN_PORT})
+     * @param host         the address to bind ({@code server.host})
+     * @param port         the TCP port, 0 picks a free one ({@code server.port})
+     * @param maxBodyBytes the largest payload accepted ({@code server.max-body-bytes})
      */
-    public record Admin(String host, int port) {
+    public record Server(String host, int port, long maxBodyBytes) {
+        public Server {
+            Objects.requireNonNull(host, "host");
+        }
+    }
 
+    /**
+     * The admin listener.
+     *
+     * @param host  the address to bind ({@code admin.host})
+     * @param port  the TCP port, 0 picks a free one ({@code admin.port})
+     * @param token the bearer token the admin endpoints require; empty for none ({@code admin.token})
+     */
+    public record Admin(String host, int port, String token) {
         public Admin {
             Objects.requireNonNull(host, "host");
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("admin port must be from 0 to 65535, got " + port);
-            }
+            token = token == null ? "" : token;
+        }
+
+        /** Whether a token is configured. */
+        public boolean hasToken() {
+            return !token.isEmpty();
+        }
+
+        /** Never prints the token. */
+        @Override
+        public String toString() {
+            return "Admin[host=" + host + ", port=" + port + ", token=" + (hasToken() ? "(set)" : "(none)") + "]";
+        }
+    }
+
+    /** @param timeout how long queued and running jobs get to finish on a drain ({@code drain.timeout}) */
+    public record Drain(Duration timeout) {
+        public Drain {
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /**
+     * @param resultsTtl how long a finished job stays readable ({@code jobs.results-ttl})
+     * @param resultsMax how many finished jobs are kept at most ({@code jobs.results-max})
+     */
+    public record Jobs(Duration resultsTtl, int resultsMax) {
+        public Jobs {
+            Objects.requireNonNull(resultsTtl, "resultsTtl");
+        }
+    }
+
+    /**
+     * One handler's actor.
+     *
+     * @param concurrency how many worker goroutines take jobs from the mailbox
+     * @param mailbox     how many jobs may wait in the mailbox
+     * @param timeout     a job's default deadline
+     */
+    public record Handler(int concurrency, int mailbox, Duration timeout) {
+        public Handler {
+            Objects.requireNonNull(timeout, "timeout");
         }
     }
 }

@@ -8,16 +8,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
-/** A tiny HTTP client for the admin port in tests. */
+/** A tiny HTTP client for the node's ports in tests. */
 public final class AdminClient {
 
-    /** A response: status, raw body and the body parsed as JSON. */
-    public record Reply(int status, String contentType, String body, JsonNode json) {
+    /** A response: status, raw body, the body parsed as JSON, and the headers. */
+    public record Reply(int status, String contentType, String body, JsonNode json, Map<String, java.util.List<String>> headers) {
+        public String header(String name) {
+            for (Map.Entry<String, java.util.List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue().getFirst();
+                }
+            }
+            return null;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     private final String base;
 
@@ -30,13 +39,26 @@ public final class AdminClient {
     }
 
     public Reply send(String method, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        String body = response.body();
-        JsonNode json = body.isEmpty() ? null : JSON.readTree(body);
-        return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""), body, json);
+        return send(method, path, null, Map.of());
+    }
+
+    /** POSTs {@code json} as {@code application/json}. */
+    public Reply postJson(String path, String json) throws IOException, InterruptedException {
+        return send("POST", path, json, Map.of("Content-Type", "application/json"));
+    }
+
+    /** Sends {@code body} (or none) with {@code headers}. */
+    public Reply send(String method, String path, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String text = response.body();
+        String contentType = response.headers().firstValue("content-type").orElse("");
+        JsonNode json = text.isEmpty() || !contentType.startsWith("application/json") ? null : JSON.readTree(text);
+        return new Reply(response.statusCode(), contentType, text, json,
+                response.headers().map());
     }
 }

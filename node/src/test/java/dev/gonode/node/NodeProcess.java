@@ -26,6 +26,11 @@ final class NodeProcess implements AutoCloseable {
             "-Djdk.pollerMode=1");
 
     static final Pattern LISTENING = Pattern.compile("gonode admin listening on ([^\\s]+):(\\d+)");
+    static final Pattern JOB_API = Pattern.compile("gonode job API listening on ([^\\s]+):(\\d+)");
+
+    /** The environment every child node gets unless a test overrides it: free loopback ports. */
+    static final Map<String, String> FREE_PORTS = Map.of(
+            "GONODE_ADMIN_PORT", "0", "GONODE_SERVER_PORT", "0", "GONODE_SERVER_HOST", "127.0.0.1");
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
@@ -50,6 +55,7 @@ final class NodeProcess implements AutoCloseable {
         command.add(Main.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("GONODE_"));
+        builder.environment().putAll(FREE_PORTS);
         builder.environment().putAll(env);
         return new NodeProcess(builder.start());
     }
@@ -99,6 +105,11 @@ final class NodeProcess implements AutoCloseable {
     /** Waits for the admin listener and returns its port. */
     int awaitAdminPort(Duration timeout) throws InterruptedException {
         return Integer.parseInt(awaitLine(LISTENING, timeout).group(2));
+    }
+
+    /** Waits for the job API listener and returns its port. */
+    int awaitJobPort(Duration timeout) throws InterruptedException {
+        return Integer.parseInt(awaitLine(JOB_API, timeout).group(2));
     }
 
     /** Waits for the process to exit and its output to be read; fails with the output on timeout. */

@@ -22,7 +22,7 @@ class NodeProcessTest {
 
     @Test
     void sigtermStopsTheNodeInLoggedPhasesWithExitStatusZero() throws Exception {
-        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of("GONODE_ADMIN_PORT", "0"))) {
+        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of())) {
             int port = node.awaitAdminPort(START);
             assertTrue(port > 0);
             AdminClient.Reply health = new AdminClient("127.0.0.1", port).get("/healthz");
@@ -33,6 +33,8 @@ class NodeProcessTest {
             String output = node.output();
             assertEquals(0, status, "exit status after SIGTERM (the JVM's default would be 143); output:\n" + output);
             assertTrue(output.contains("received SIGTERM"), output);
+            assertTrue(output.matches("(?s).*jobs drained in [0-9.]+[µm]?s.*"), output);
+            assertTrue(output.matches("(?s).*job API listener shut down in [0-9.]+[µm]?s.*"), output);
             assertTrue(output.matches("(?s).*admin listener shut down in [0-9.]+[µm]?s.*"), output);
             assertTrue(output.matches("(?s).*vert\\.x closed in [0-9.]+[µm]?s.*"), output);
             assertTrue(output.matches("(?s).*node stopped in [0-9.]+[µm]?s.*"), output);
@@ -43,7 +45,7 @@ class NodeProcessTest {
     void sigtermRightAfterTheListeningLineStillStopsCleanly() throws Exception {
         // The listening line promises that the stop path is armed: a signal sent the moment it
         // appears must get the logged stop and status 0, not the JVM's default 143.
-        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of("GONODE_ADMIN_PORT", "0"))) {
+        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of())) {
             node.awaitAdminPort(START);
             node.sigterm();
             int status = node.awaitExit(EXIT);
@@ -54,7 +56,7 @@ class NodeProcessTest {
 
     @Test
     void withoutTheJvmOptionsTheNodeRunsOnTheJdkDefaultSchedulerAndSaysWhy() throws Exception {
-        try (NodeProcess node = NodeProcess.start(List.of(), Map.of("GONODE_ADMIN_PORT", "0"))) {
+        try (NodeProcess node = NodeProcess.start(List.of(), Map.of())) {
             AdminClient admin = new AdminClient("127.0.0.1", node.awaitAdminPort(START));
             AdminClient.Reply sched = admin.get("/debug/sched");
             assertEquals(200, sched.status(), sched.body());

@@ -1,102 +1,340 @@
 package dev.gonode.node.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gonode.node.NodeConfig;
 import dev.gonode.node.StartupException;
+import dev.gonode.runtime.GoDuration;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * Builds the node's configuration: the embedded defaults ({@code config/gonode.yaml}, on the
- * class path as {@value #DEFAULTS_RESOURCE}), then the environment variables that override them.
+ * Builds the node's configuration in three layers: the embedded defaults ({@code config/gonode.yaml},
+ * on the class path as {@value #DEFAULTS_RESOURCE}), then an operator's file ({@code --config}),
+ * then {@code GONODE_*} environment variables.
  *
- * <p>Every value an operator can get wrong is checked here, before anything starts, and a bad one
- * becomes a {@link StartupException} naming the variable, the value and what is allowed. Loading
- * an operator's own YAML file comes with the node configuration issue; it will use the same
- * binding ({@link NodeConfig} records, unknown keys rejected) as the embedded defaults do now.
+ * <p>Implementation notes. The layers are merged as YAML trees before anything is bound, so every
+ * layer goes through the same binding and the same checks. A file overlays the defaults key by key
+ * (mappings merge, anything else replaces). Each environment variable's name is derived from a key
+ * that exists after the file is applied ({@code server.max-body-bytes} is
+ * {@code GONODE_SERVER_MAX_BODY_BYTES}), so a variable can set a handler the file added; other
+ * {@code GONODE_*} variables (the launchers' and the CLI's own) are left alone. The merged tree is
+ * bound to {@link NodeConfig} with unknown keys refused, then checked key by key. Every failure is
+ * a {@link StartupException} naming the key (and the variable or file it came from), the value and
+ * what is allowed.
  */
 public final class ConfigLoader {
 
     /** Where the embedded defaults are on the class path. */
     public static final String DEFAULTS_RESOURCE = "gonode/gonode.yaml";
-    /** Overrides {@code admin.port}. */
-    public static final String ENV_ADMIN_PORT = "GONODE_ADMIN_PORT";
-    /** Overrides {@code admin.host}. */
-    public static final String ENV_ADMIN_HOST = "GONODE_ADMIN_HOST";
+    /** The prefix of the environment variables that override keys. */
+    public static final String ENV_PREFIX = "GONODE_";
 
-    private static final String PORT_RULE = "use a whole number from 0 to 65535 (0 picks a free port)";
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+    private static final ObjectMapper YAML = configMapper();
 
     private ConfigLoader() {
     }
 
     /** The embedded defaults overridden by {@code env} (normally {@link System#getenv()}). */
     public static NodeConfig load(Map<String, String> env) throws StartupException {
-        NodeConfig defaults = embeddedDefaults();
-        String host = defaults.admin().host();
-        int port = defaults.admin().port();
-        String envHost = env.get(ENV_ADMIN_HOST);
-        if (envHost != null) {
-            host = host(ENV_ADMIN_HOST, envHost);
+        return load(Optional.empty(), env);
+    }
+
+    /** The embedded defaults, overlaid by {@code file} when given, then overridden by {@code env}. */
+    public static NodeConfig load(Optional<Path> file, Map<String, String> env) throws StartupException {
+        ObjectNode tree = defaultsTree();
+        String source = "the embedded defaults";
+        if (file.isPresent()) {
+            overlay(tree, readFile(file.get()));
+            source = "--config " + file.get();
         }
-        String envPort = env.get(ENV_ADMIN_PORT);
-        if (envPort != null) {
-            port = port(ENV_ADMIN_PORT, envPort);
-        }
-        return new NodeConfig(new NodeConfig.Admin(host, port));
+        Map<String, String> fromEnv = applyEnvironment(tree, env);
+        NodeConfig config = bind(tree, source, fromEnv);
+        check(config, fromEnv);
+        return config;
     }
 
     /** The configuration in {@value #DEFAULTS_RESOURCE}, with no overrides. */
     public static NodeConfig embeddedDefaults() throws StartupException {
-        ClassLoader loader = ConfigLoader.class.getClassLoader();
-        try (InputStream in = loader.getResourceAsStream(DEFAULTS_RESOURCE)) {
+        return load(Map.of());
+    }
+
+    /** The environment variable that overrides the key at {@code path} ({@code server.port}). */
+    public static String envName(String path) {
+        return ENV_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    // ---------------------------------------------------------------- layers
+
+    private static ObjectNode defaultsTree() throws StartupException {
+        try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
             if (in == null) {
                 throw new StartupException("the embedded defaults " + DEFAULTS_RESOURCE
                         + " are missing from the class path; rebuild the node with ./mvnw -pl node -am package");
             }
-            NodeConfig config = YAML.readValue(in, NodeConfig.class);
-            if (config == null) {
-                throw new StartupException("the embedded defaults " + DEFAULTS_RESOURCE + " are empty");
+            JsonNode tree = YAML.readTree(in);
+            if (!(tree instanceof ObjectNode object)) {
+                throw new StartupException("the embedded defaults " + DEFAULTS_RESOURCE + " are not a YAML mapping");
             }
-            return config;
-        } catch (IOException | IllegalArgumentException e) {
-            // Jackson wraps binding errors (unknown key, wrong type, a constructor check) as IOExceptions.
+            return object;
+        } catch (IOException e) {
             throw new StartupException("cannot read the embedded defaults " + DEFAULTS_RESOURCE + ": " + e.getMessage(), e);
         }
     }
 
-    /** Parses a port given by {@code name}; the message names both and the rule when it is not one. */
-    static int port(String name, String value) throws StartupException {
-        String text = value.trim();
-        if (!text.matches("[+-]?[0-9]+")) {
-            throw new StartupException(name + "=\"" + value + "\" is not a port number: " + PORT_RULE);
+    private static ObjectNode readFile(Path file) throws StartupException {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new StartupException("--config " + file + ": no such file; give the path of a YAML file laid out"
+                    + " like config/gonode.yaml", e);
+        } catch (JsonProcessingException e) {
+            throw new StartupException("--config " + file + " is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        } catch (IOException e) {
+            throw new StartupException("--config " + file + ": cannot read it: " + e, e);
         }
-        BigInteger n = new BigInteger(text);
-        if (n.signum() < 0 || n.compareTo(BigInteger.valueOf(65535)) > 0) {
-            throw new StartupException(name + "=\"" + value + "\" is out of range: " + PORT_RULE);
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return YAML.createObjectNode(); // an empty file changes nothing
         }
-        return n.intValueExact();
+        if (!(tree instanceof ObjectNode object)) {
+            throw new StartupException("--config " + file + " must be a YAML mapping of keys such as server: and"
+                    + " handlers:, like config/gonode.yaml; it holds a " + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
+        }
+        return object;
     }
 
-    /** Checks a bind address given by {@code name}; whether it resolves is found out when binding. */
-    static String host(String name, String value) throws StartupException {
-        String text = value.trim();
-        if (text.isEmpty()) {
-            throw new StartupException(name + " is set but empty: give the address to bind, such as 127.0.0.1 "
-                    + "(this machine only) or 0.0.0.0 (every interface), or unset it for the default");
+    /** Merges {@code top} into {@code base}: mappings key by key, anything else replaced. */
+    private static void overlay(ObjectNode base, ObjectNode top) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode below = base.get(field.getKey());
+            if (below instanceof ObjectNode belowObject && field.getValue() instanceof ObjectNode topObject) {
+                overlay(belowObject, topObject);
+            } else {
+                base.set(field.getKey(), field.getValue());
+            }
         }
-        if (text.chars().anyMatch(Character::isWhitespace)) {
-            throw new StartupException(name + "=\"" + value + "\" is not a host name or IP address: "
-                    + "give one address to bind, such as 127.0.0.1 or 0.0.0.0");
+    }
+
+    /** Sets every key whose variable is in {@code env}; returns the variables used, by key path. */
+    private static Map<String, String> applyEnvironment(ObjectNode tree, Map<String, String> env) {
+        List<String> paths = new ArrayList<>();
+        leaves(tree, "", paths);
+        Map<String, String> used = new LinkedHashMap<>();
+        for (String path : paths) {
+            String value = env.get(envName(path));
+            if (value != null) {
+                ObjectNode parent = tree;
+                String[] keys = path.split("\\.");
+                for (int i = 0; i < keys.length - 1; i++) {
+                    parent = (ObjectNode) parent.get(keys[i]);
+                }
+                parent.set(keys[keys.length - 1], TextNode.valueOf(value.trim()));
+                used.put(path, envName(path) + "=\"" + value + "\"");
+            }
         }
-        return text;
+        return used;
+    }
+
+    private static void leaves(JsonNode node, String path, List<String> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = path + field.getKey();
+            if (field.getValue().isObject()) {
+                leaves(field.getValue(), key + ".", out);
+            } else {
+                out.add(key);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- binding and checks
+
+    private static NodeConfig bind(ObjectNode tree, String source, Map<String, String> fromEnv) throws StartupException {
+        try {
+            NodeConfig config = YAML.treeToValue(tree, NodeConfig.class);
+            if (config == null) {
+                throw new StartupException(source + " holds no configuration");
+            }
+            return config;
+        } catch (UnrecognizedPropertyException e) {
+            String path = path(e);
+            List<String> known = e.getKnownPropertyIds() == null ? List.of()
+                    : e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList();
+            throw new StartupException("unknown key \"" + path + "\" in " + source + "; the keys allowed there are "
+                    + String.join(", ", known) + " (see config/gonode.yaml)", e);
+        } catch (InvalidFormatException e) {
+            String path = path(e);
+            throw new StartupException(origin(path, source, fromEnv) + ": \"" + e.getValue() + "\" is not "
+                    + expected(path, e.getTargetType()), e);
+        } catch (JsonMappingException e) {
+            String path = path(e);
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            String why = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+            throw new StartupException(origin(path, source, fromEnv) + ": " + why
+                    + (target != null ? "; expected " + expected(path, target) : ""), e);
+        } catch (JsonProcessingException e) {
+            throw new StartupException("cannot read " + source + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void check(NodeConfig config, Map<String, String> fromEnv) throws StartupException {
+        port("server.port", config.server().port(), fromEnv);
+        port("admin.port", config.admin().port(), fromEnv);
+        host("server.host", config.server().host(), fromEnv);
+        host("admin.host", config.admin().host(), fromEnv);
+        if (config.server().maxBodyBytes() < 1) {
+            throw new StartupException(origin("server.max-body-bytes", fromEnv) + " is " + config.server().maxBodyBytes()
+                    + ": use a positive number of bytes, such as 1048576 (1 MiB)");
+        }
+        positive("drain.timeout", config.drain().timeout(), fromEnv);
+        positive("jobs.results-ttl", config.jobs().resultsTtl(), fromEnv);
+        if (config.jobs().resultsMax() < 1) {
+            throw new StartupException(origin("jobs.results-max", fromEnv) + " is " + config.jobs().resultsMax()
+                    + ": keep at least 1 finished job");
+        }
+        if (config.handlers().isEmpty()) {
+            throw new StartupException("handlers: none is configured; a node needs at least one (see config/gonode.yaml)");
+        }
+        for (Map.Entry<String, NodeConfig.Handler> entry : config.handlers().entrySet()) {
+            String key = "handlers." + entry.getKey();
+            NodeConfig.Handler handler = entry.getValue();
+            if (!entry.getKey().matches("[a-z0-9][a-z0-9-]*")) {
+                throw new StartupException("handler name \"" + entry.getKey() + "\" is not allowed: use lower-case"
+                        + " letters, digits and dashes (it is part of the URL /v1/jobs/{handler})");
+            }
+            if (handler.concurrency() < 1 || handler.concurrency() > 1_000_000) {
+                throw new StartupException(origin(key + ".concurrency", fromEnv) + " is " + handler.concurrency()
+                        + ": use 1 to 1000000 worker goroutines");
+            }
+            if (handler.mailbox() < 1 || handler.mailbox() > 10_000_000) {
+                throw new StartupException(origin(key + ".mailbox", fromEnv) + " is " + handler.mailbox()
+                        + ": use 1 to 10000000 queued jobs");
+            }
+            positive(key + ".timeout", handler.timeout(), fromEnv);
+            if (handler.timeout().compareTo(config.drain().timeout()) > 0) {
+                throw new StartupException(origin(key + ".timeout", fromEnv) + " is " + GoDuration.format(handler.timeout())
+                        + ", longer than drain.timeout " + GoDuration.format(config.drain().timeout())
+                        + ": a drain could then abort jobs that were still within their deadline; shorten the"
+                        + " handler's timeout or lengthen drain.timeout");
+            }
+        }
+    }
+
+    private static void port(String path, int port, Map<String, String> fromEnv) throws StartupException {
+        if (port < 0 || port > 65535) {
+            throw new StartupException(origin(path, fromEnv) + " is " + port
+                    + ": use a whole number from 0 to 65535 (0 picks a free port)");
+        }
+    }
+
+    private static void host(String path, String host, Map<String, String> fromEnv) throws StartupException {
+        if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new StartupException(origin(path, fromEnv) + " is \"" + host + "\": give one address to bind,"
+                    + " such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+        }
+    }
+
+    private static void positive(String path, Duration d, Map<String, String> fromEnv) throws StartupException {
+        if (d.isNegative() || d.isZero()) {
+            throw new StartupException(origin(path, fromEnv) + " is " + GoDuration.format(d)
+                    + ": use a positive duration such as 500ms, 10s or 1m");
+        }
+    }
+
+    /** "server.port (GONODE_SERVER_PORT="x")" or just the key, for messages. */
+    private static String origin(String path, Map<String, String> fromEnv) {
+        String env = fromEnv.get(path);
+        return env == null ? path : path + " (" + env + ")";
+    }
+
+    private static String origin(String path, String source, Map<String, String> fromEnv) {
+        String env = fromEnv.get(path);
+        return env == null ? path + " in " + source : path + " (" + env + ")";
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
+                .collect(Collectors.joining("."));
+    }
+
+    private static String expected(String path, Class<?> type) {
+        if (path.endsWith(".port")) {
+            return "a port number: use a whole number from 0 to 65535 (0 picks a free port)";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 10s or 1m30s";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        return "a " + type.getSimpleName() + " (see config/gonode.yaml)";
+    }
+
+    private static ObjectMapper configMapper() {
+        SimpleModule durations = new SimpleModule("go-durations");
+        durations.addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                String text = p.getValueAsString();
+                if (text == null || !p.currentToken().isScalarValue()) {
+                    return (Duration) ctx.handleUnexpectedToken(Duration.class, p);
+                }
+                try {
+                    return GoDuration.parse(text.trim());
+                } catch (IllegalArgumentException e) {
+                    throw InvalidFormatException.from(p, "not a duration", text, Duration.class);
+                }
+            }
+        });
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+                .registerModule(durations)
+                .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        // "1.5" for a port or a count is a mistake, not 1.
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return mapper;
     }
 }

@@ -6,56 +6,170 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.node.NodeConfig;
 import dev.gonode.node.StartupException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path f = dir.resolve("node.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static void assertMessage(StartupException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "\"" + part + "\" missing from: " + e.getMessage());
+        }
+    }
 
     @Test
     void embeddedDefaultsAreTheDocumentedOnes() throws StartupException {
         NodeConfig config = ConfigLoader.embeddedDefaults();
-        assertEquals(new NodeConfig(new NodeConfig.Admin("127.0.0.1", 9090)), config);
+        assertEquals(new NodeConfig.Server("0.0.0.0", 8080, 1_048_576), config.server());
+        assertEquals(new NodeConfig.Admin("127.0.0.1", 9090, ""), config.admin());
+        assertEquals(Duration.ofSeconds(25), config.drain().timeout());
+        assertEquals(new NodeConfig.Jobs(Duration.ofMinutes(10), 10_000), config.jobs());
+        assertEquals(List.of("echo", "sleep", "sha256", "fanout"), List.copyOf(config.handlers().keySet()));
+        assertEquals(new NodeConfig.Handler(8, 1024, Duration.ofSeconds(5)), config.handlers().get("echo"));
     }
 
     @Test
-    void noEnvironmentMeansTheEmbeddedDefaults() throws StartupException {
-        assertEquals(ConfigLoader.embeddedDefaults(), ConfigLoader.load(Map.of()));
+    void environmentOverridesKeysByTheirDerivedNames() throws StartupException {
+        NodeConfig config = ConfigLoader.load(Map.of(
+                "GONODE_SERVER_PORT", "0",
+                "GONODE_ADMIN_HOST", "0.0.0.0",
+                "GONODE_ADMIN_TOKEN", "s3cret",
+                "GONODE_SERVER_MAX_BODY_BYTES", "2048",
+                "GONODE_DRAIN_TIMEOUT", "40s",
+                "GONODE_HANDLERS_ECHO_CONCURRENCY", " 3 ",
+                "GONODE_JAVA_OPTS", "-Xmx1g")); // a launcher's variable, not a key: left alone
+        assertEquals(0, config.server().port());
+        assertEquals(2048, config.server().maxBodyBytes());
+        assertEquals("0.0.0.0", config.admin().host());
+        assertEquals("s3cret", config.admin().token());
+        assertEquals(Duration.ofSeconds(40), config.drain().timeout());
+        assertEquals(3, config.handlers().get("echo").concurrency());
     }
 
     @Test
-    void environmentOverridesHostAndPort() throws StartupException {
-        NodeConfig config = ConfigLoader.load(Map.of("GONODE_ADMIN_PORT", "0", "GONODE_ADMIN_HOST", "0.0.0.0"));
-        assertEquals(new NodeConfig.Admin("0.0.0.0", 0), config.admin());
-        assertEquals(65535, ConfigLoader.load(Map.of("GONODE_ADMIN_PORT", " 65535 ")).admin().port());
+    void configFileOverlaysOnlyTheKeysItSets() throws Exception {
+        Path f = file("""
+                server:
+                  port: 18080
+                handlers:
+                  sleep:
+                    timeout: 3s
+                """);
+        NodeConfig config = ConfigLoader.load(Optional.of(f), Map.of());
+        assertEquals(18080, config.server().port());
+        assertEquals("0.0.0.0", config.server().host());
+        assertEquals(Duration.ofSeconds(3), config.handlers().get("sleep").timeout());
+        assertEquals(4096, config.handlers().get("sleep").concurrency());
+        assertEquals(4, config.handlers().size());
+    }
+
+    @Test
+    void environmentWinsOverTheFile() throws Exception {
+        Path f = file("server:\n  port: 18080\n");
+        assertEquals(18081, ConfigLoader.load(Optional.of(f), Map.of("GONODE_SERVER_PORT", "18081")).server().port());
+    }
+
+    @Test
+    void unknownKeyIsRefusedNamingItAndTheAllowedOnes() throws Exception {
+        Path f = file("server:\n  prot: 1\n");
+        StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(f), Map.of()));
+        assertMessage(e, "unknown key", "server.prot", "port", "host", f.toString());
+    }
+
+    @Test
+    void wrongTypeIsRefusedNamingKeyValueAndWhatIsExpected() throws Exception {
+        Path f = file("handlers:\n  echo:\n    concurrency: lots\n");
+        StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(f), Map.of()));
+        assertMessage(e, "handlers.echo.concurrency", "lots", "whole number");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "", "90 90", "9090x", "1.5"})
-    void portThatIsNotANumberIsRefusedNamingVariableValueAndRange(String value) {
+    @ValueSource(strings = {"abc", "90 90", "9090x", "1.5"})
+    void portThatIsNotANumberIsRefusedNamingTheVariable(String value) {
         StartupException e = assertThrows(StartupException.class,
                 () -> ConfigLoader.load(Map.of("GONODE_ADMIN_PORT", value)));
-        assertTrue(e.getMessage().contains("GONODE_ADMIN_PORT=\"" + value + "\""), e.getMessage());
-        assertTrue(e.getMessage().contains("not a port number"), e.getMessage());
-        assertTrue(e.getMessage().contains("0 to 65535"), e.getMessage());
+        assertMessage(e, "admin.port", "GONODE_ADMIN_PORT=\"" + value + "\"");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-1", "65536", "99999999999999999999"})
+    @ValueSource(strings = {"-1", "65536"})
     void portOutOfRangeIsRefusedNamingVariableValueAndRange(String value) {
         StartupException e = assertThrows(StartupException.class,
                 () -> ConfigLoader.load(Map.of("GONODE_ADMIN_PORT", value)));
-        assertTrue(e.getMessage().contains("GONODE_ADMIN_PORT=\"" + value + "\""), e.getMessage());
-        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
-        assertTrue(e.getMessage().contains("0 to 65535"), e.getMessage());
+        assertMessage(e, "GONODE_ADMIN_PORT=\"" + value + "\"", "0 to 65535");
+    }
+
+    @Test
+    void badDurationIsRefusedWithAnExample() {
+        StartupException e = assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_DRAIN_TIMEOUT", "soon")));
+        assertMessage(e, "drain.timeout", "soon", "10s");
+    }
+
+    @Test
+    void handlerTimeoutLongerThanTheDrainTimeoutIsImpossible() {
+        StartupException e = assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_HANDLERS_SLEEP_TIMEOUT", "1m")));
+        assertMessage(e, "handlers.sleep.timeout", "1m", "drain.timeout", "25s");
+    }
+
+    @Test
+    void nonPositiveCountsAreRefused() {
+        assertMessage(assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_HANDLERS_ECHO_MAILBOX", "0"))), "handlers.echo.mailbox", "1 to");
+        assertMessage(assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_HANDLERS_ECHO_CONCURRENCY", "-2"))), "handlers.echo.concurrency");
+        assertMessage(assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_JOBS_RESULTS_MAX", "0"))), "jobs.results-max");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "local host"})
+    @ValueSource(strings = {"", "local host"})
     void blankOrSpacedHostIsRefusedNamingTheVariable(String value) {
         StartupException e = assertThrows(StartupException.class,
                 () -> ConfigLoader.load(Map.of("GONODE_ADMIN_HOST", value)));
-        assertTrue(e.getMessage().startsWith("GONODE_ADMIN_HOST"), e.getMessage());
+        assertMessage(e, "admin.host", "GONODE_ADMIN_HOST");
+    }
+
+    @Test
+    void missingOrMalformedFileIsNamed() throws Exception {
+        Path missing = dir.resolve("nope.yaml");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(missing), Map.of())),
+                "--config", "nope.yaml", "no such file");
+        Path broken = file("server: [1, 2\n");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(broken), Map.of())),
+                "--config", "not valid YAML");
+        Path list = file("- a\n- b\n");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(list), Map.of())),
+                "must be a YAML mapping");
+    }
+
+    @Test
+    void emptyFileChangesNothing() throws Exception {
+        assertEquals(ConfigLoader.embeddedDefaults(), ConfigLoader.load(Optional.of(file("")), Map.of()));
+    }
+
+    @Test
+    void variableNamesFollowTheKeys() {
+        assertEquals("GONODE_SERVER_MAX_BODY_BYTES", ConfigLoader.envName("server.max-body-bytes"));
+        assertEquals("GONODE_HANDLERS_ECHO_CONCURRENCY", ConfigLoader.envName("handlers.echo.concurrency"));
     }
 }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gonode.node.AdminClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import dev.gonode.node.NodeConfig;
+import dev.gonode.node.internal.jobs.JobEngine;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,10 +29,24 @@ class HealthProbeTest {
     @AfterEach
     void closeVertx() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        diagnostics.close();
     }
 
+    private final Diagnostics diagnostics = new Diagnostics();
+
     private AdminClient serve(HealthProbe probe) throws Exception {
-        HttpServer server = vertx.createHttpServer().requestHandler(AdminRouter.create(vertx, probe));
+        HttpServer server = vertx.createHttpServer().requestHandler(AdminRouter.create(vertx,
+                new NodeConfig.Admin("127.0.0.1", 0, ""), probe, new AdminRouter.NodeControl() {
+                    @Override
+                    public boolean ready() {
+                        return true;
+                    }
+
+                    @Override
+                    public CompletableFuture<JobEngine.DrainReport> drain() {
+                        throw new UnsupportedOperationException("not in this test");
+                    }
+                }, diagnostics));
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return new AdminClient("127.0.0.1", server.actualPort());
     }

@@ -354,7 +354,7 @@ public final class Select {
             }
         }
         int[] pollorder = pollOrder(nchan);
-        int[] lockorder = lockOrder(sc);
+        int[] lockorder = lockOrder(sc, pollorder);
 
         // Pass 1: is any case ready now?
         lockAll(sc, lockorder);
@@ -536,13 +536,18 @@ public final class Select {
         return order;
     }
 
-    /** The case indices sorted by channel id: the global lock order. */
-    private static int[] lockOrder(Case<?>[] sc) {
+    /**
+     * The case indices sorted by channel id: the global lock order. It is built from the poll order
+     * with a stable sort, as Go builds it, so cases on the same channel are enqueued in random order
+     * and a blocked select of two sends to one channel does not always offer the first.
+     */
+    private static int[] lockOrder(Case<?>[] sc, int[] pollorder) {
         int n = sc.length;
         int[] order = new int[n];
         if (n <= 32) {
-            for (int i = 0; i < n; i++) {
-                int j = i;
+            for (int k = 0; k < n; k++) {
+                int i = pollorder[k];
+                int j = k;
                 long id = sc[i].channel.id;
                 while (j > 0 && sc[order[j - 1]].channel.id > id) {
                     order[j] = order[j - 1];
@@ -553,8 +558,8 @@ public final class Select {
             return order;
         }
         Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            boxed[i] = i;
+        for (int k = 0; k < n; k++) {
+            boxed[k] = pollorder[k];
         }
         Arrays.sort(boxed, Comparator.comparingLong(i -> sc[i].channel.id));
         for (int i = 0; i < n; i++) {

@@ -17,8 +17,9 @@ import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /**
- * Which goroutines a dump shows. Immutable: each method returns a narrower filter; criteria
- * combine with AND, the values of one criterion with OR.
+ * Which goroutines a dump shows. Immutable: each method returns a new filter; criteria combine
+ * with AND, the values of one criterion with OR. Setting a criterion again replaces it, except
+ * labels, which add up.
  *
  * <pre>{@code
  * DumpFilter f = DumpFilter.all()

@@ -1,11 +1,19 @@
 package dev.gonode.runtime.dump;
 
 import dev.gonode.runtime.Goroutine;
+import dev.gonode.runtime.dump.internal.Debug1Text;
 import dev.gonode.runtime.dump.internal.Debug2Text;
+import dev.gonode.runtime.dump.internal.JsonDump;
+import dev.gonode.runtime.dump.internal.PprofDump;
 import dev.gonode.runtime.dump.internal.Selection;
 import dev.gonode.runtime.dump.internal.Snapshot;
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
@@ -94,6 +102,55 @@ public final class GoroutineDump {
             throw new UncheckedIOException(e); // a StringBuilder does not throw
         }
         return sb.toString();
+    }
+
+    /**
+     * Writes Go's {@code debug=1} text: {@code goroutine profile: total N}, then the goroutines
+     * grouped by identical stack and labels, most frequent first. Grouping holds one entry per
+     * distinct (stack, labels), so this format's memory grows with the variety of stacks, not with
+     * the number of goroutines. Returns how many goroutines it counted.
+     */
+    public long writeDebug1(Appendable out) throws IOException {
+        return Debug1Text.write(Selection.of(source.get(), filter), style, out);
+    }
+
+    /**
+     * Writes every goroutine as UTF-8 JSON ({@code {"time":..., "goroutines":[...], "count":N}}),
+     * streamed; each goroutine has {@code id}, {@code name}, {@code state}, {@code status} (what the
+     * text header shows), {@code waitReason}, {@code waitNanos} (exact) and {@code wait} (Go
+     * notation), {@code parentId}, {@code labels}, {@code frames}, {@code createdBy} and
+     * {@code creationSite}, frames as {@code {function, class, method, file, line}}. Does not close
+     * {@code out}. Returns how many goroutines it wrote.
+     */
+    public long writeJson(OutputStream out) throws IOException {
+        return JsonDump.write(Selection.of(source.get(), filter), out);
+    }
+
+    /**
+     * Writes a gzipped pprof goroutine profile ({@code profile.proto}, as Go's
+     * {@code /debug/pprof/goroutine} without {@code debug}), labels as sample labels, for
+     * {@code go tool pprof}. Streamed; does not close {@code out}. Returns how many goroutines it wrote.
+     */
+    public long writePprof(OutputStream out) throws IOException {
+        return PprofDump.write(Selection.of(source.get(), filter), out);
+    }
+
+    /**
+     * Writes this dump in {@code format} to {@code out} (text as UTF-8), flushing but not closing
+     * it; for an HTTP handler: {@code dump.write(DumpFormat.ofDebug(debug), response)} with
+     * {@link DumpFormat#contentType()}. Returns how many goroutines it wrote.
+     */
+    public long write(DumpFormat format, OutputStream out) throws IOException {
+        return switch (format) {
+            case JSON -> writeJson(out);
+            case PPROF -> writePprof(out);
+            case DEBUG1, DEBUG2 -> {
+                Writer text = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+                long n = format == DumpFormat.DEBUG1 ? writeDebug1(text) : writeDebug2(text);
+                text.flush();
+                yield n;
+            }
+        };
     }
 
     /**

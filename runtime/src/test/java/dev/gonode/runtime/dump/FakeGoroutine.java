@@ -30,6 +30,9 @@ record FakeGoroutine(long id, long parentId, String name, Map<String, String> la
 
     @Override
     public StackTraceElement[] stackTrace() {
+        if (stack == null) {
+            throw new AssertionError("the stack of " + id + " was taken, though it was built to have none");
+        }
         return stack.clone();
     }
 

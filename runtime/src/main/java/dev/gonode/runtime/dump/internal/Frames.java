@@ -80,12 +80,16 @@ public final class Frames {
         return path(f) + ":" + line(f);
     }
 
-    /** The source path Go's tools are shown: the package as directories, then the file with {@code .go}. */
+    /** The source path Go's tools are shown: {@code /} + {@link #sourcePath} + {@code .go}. */
     public static String path(StackTraceElement f) {
+        return "/" + sourcePath(f) + ".go";
+    }
+
+    /** The package as directories, then the source file: {@code dev/gonode/runtime/chan/Channel.java}. */
+    public static String sourcePath(StackTraceElement f) {
         String cls = f.getClassName();
         int dot = cls.lastIndexOf('.');
-        String dir = dot < 0 ? "" : cls.substring(0, dot).replace('.', '/') + "/";
-        return "/" + dir + fileName(f) + ".go";
+        return (dot < 0 ? "" : cls.substring(0, dot).replace('.', '/') + "/") + fileName(f);
     }
 
     /** The source file name the class file records, or {@code Outer.java} guessed from the class name. */

@@ -1,0 +1,29 @@
+package dev.gonode.node.internal.jobs;
+
+import java.util.Locale;
+
+/** Where a job is in its life, as {@code GET /v1/jobs/{id}} reports it. */
+public enum JobStatus {
+    /** Accepted, waiting in its handler's mailbox. */
+    QUEUED,
+    /** A worker goroutine is running it. */
+    RUNNING,
+    /** The handler returned a result. */
+    SUCCEEDED,
+    /** The handler threw, rejected the payload, or the job's deadline passed. */
+    FAILED,
+    /** Its caller went away before the answer, and the job was called off. */
+    CANCELLED,
+    /** The node drained and gave up on it at the drain timeout; retrying elsewhere is safe. */
+    ABORTED;
+
+    /** Whether the job has its final answer. */
+    public boolean isFinal() {
+        return this != QUEUED && this != RUNNING;
+    }
+
+    /** The lower-case name used in JSON. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,244 @@
+package dev.gonode.runtime.context.internal;
+
+import dev.gonode.runtime.Go;
+import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.ReceiveChannel;
+import dev.gonode.runtime.chan.Select;
+import dev.gonode.runtime.context.Context;
+import dev.gonode.runtime.context.ContextException;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The contexts that cannot be cancelled themselves (background, values, without-cancel), the
+ * shared closed channel, and the tree walks behind {@link Context#cause} and
+ * {@link Context#afterFunc}.
+ */
+public final class Contexts {
+
+    /** The done channel of every context cancelled before anyone asked for its channel. */
+    static final Channel<Object> CLOSED = closedChannel();
+
+    public static final Context BACKGROUND = new Root("context.Background");
+    public static final Context TODO = new Root("context.TODO");
+
+    private Contexts() {
+    }
+
+    private static Channel<Object> closedChannel() {
+        Channel<Object> c = Channel.make();
+        c.close();
+        return c;
+    }
+
+    /** The nearest {@link CancelContext} at or above {@code ctx}, looking through value contexts. */
+    static CancelContext nearestCancellable(Context ctx) {
+        for (Context c = ctx; ; ) {
+            if (c instanceof CancelContext cancel) {
+                return cancel;
+            } else if (c instanceof ValueContext<?> value) {
+                c = value.parent;
+            } else {
+                return null;
+            }
+        }
+    }
+
+    /** Whether {@code ctx} can never be done: it has no cancellable ancestor and a nil done channel. */
+    static boolean neverDone(Context ctx) {
+        for (Context c = ctx; ; ) {
+            if (c instanceof Root || c instanceof WithoutCancel) {
+                return true;
+            } else if (c instanceof ValueContext<?> value) {
+                c = value.parent;
+            } else if (c instanceof CancelContext) {
+                return false;
+            } else {
+                return c.done() == Channel.<Object>nil();
+            }
+        }
+    }
+
+    public static <T> Context withValue(Context parent, Context.Key<T> key, T value) {
+        Objects.requireNonNull(parent, "cannot create a context from a null parent; use Context.background()");
+        Objects.requireNonNull(key, "key");
+        return new ValueContext<>(parent, key, value);
+    }
+
+    public static Context withoutCancel(Context parent) {
+        Objects.requireNonNull(parent, "cannot create a context from a null parent; use Context.background()");
+        return new WithoutCancel(parent);
+    }
+
+    public static Throwable cause(Context ctx) {
+        CancelContext cancel = nearestCancellable(ctx);
+        if (cancel != null) {
+            Throwable cause = cancel.causeNow();
+            if (cause != null) {
+                return cause;
+            }
+        }
+        return ctx.err();
+    }
+
+    public static BooleanSupplier afterFunc(Context ctx, Runnable f) {
+        Objects.requireNonNull(ctx, "ctx");
+        Objects.requireNonNull(f, "f");
+        AfterFunc after = new AfterFunc(f);
+        CancelContext cancel = nearestCancellable(ctx);
+        if (cancel != null) {
+            if (!cancel.addChild(after)) {
+                after.cancel(cancel.errNow(), cancel.causeNow());
+                return () -> false;
+            }
+            return () -> {
+                boolean stopped = after.stop();
+                if (stopped) {
+                    cancel.removeChild(after);
+                }
+                return stopped;
+            };
+        }
+        if (neverDone(ctx)) {
+            return after::stop;
+        }
+        ReceiveChannel<Object> done = ctx.done();
+        Channel<Object> stop = Channel.make();
+        Go.go("context afterFunc", () -> Select.select(
+                Select.receiveOk(done, r -> after.cancel(ctx.err(), null)),
+                Select.receiveOk(stop, r -> { })));
+        return () -> {
+            boolean stopped = after.stop();
+            if (stopped) {
+                stop.close();
+            }
+            return stopped;
+        };
+    }
+
+    /** A function to run, once, in its own goroutine when its context is done, unless stopped first. */
+    private static final class AfterFunc implements Canceller {
+        private static final int PENDING = 0;
+        private static final int STARTED = 1;
+        private static final int STOPPED = 2;
+        private final AtomicInteger state = new AtomicInteger(PENDING);
+        private final Runnable f;
+
+        AfterFunc(Runnable f) {
+            this.f = f;
+        }
+
+        @Override
+        public void cancel(ContextException err, Throwable cause) {
+            if (state.compareAndSet(PENDING, STARTED)) {
+                Go.go("context afterFunc", f);
+            }
+        }
+
+        boolean stop() {
+            return state.compareAndSet(PENDING, STOPPED);
+        }
+    }
+
+    /** background() and todo(). */
+    private record Root(String name) implements Context {
+        @Override
+        public ReceiveChannel<Object> done() {
+            return Channel.nil();
+        }
+
+        @Override
+        public ContextException err() {
+            return null;
+        }
+
+        @Override
+        public Optional<Instant> deadline() {
+            return Optional.empty();
+        }
+
+        @Override
+        public <T> T value(Key<T> key) {
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final class ValueContext<V> implements Context {
+        final Context parent;
+        private final Key<V> key;
+        private final V value;
+
+        ValueContext(Context parent, Key<V> key, V value) {
+            this.parent = parent;
+            this.key = key;
+            this.value = value;
+        }
+
+        @Override
+        public ReceiveChannel<Object> done() {
+            return parent.done();
+        }
+
+        @Override
+        public ContextException err() {
+            return parent.err();
+        }
+
+        @Override
+        public Optional<Instant> deadline() {
+            return parent.deadline();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T value(Key<T> k) {
+            return k == key ? (T) value : parent.value(k);
+        }
+
+        @Override
+        public String toString() {
+            return parent + ".WithValue(" + key + ", " + value + ")";
+        }
+    }
+
+    private static final class WithoutCancel implements Context {
+        private final Context parent;
+
+        WithoutCancel(Context parent) {
+            this.parent = parent;
+        }
+
+        @Override
+        public ReceiveChannel<Object> done() {
+            return Channel.nil();
+        }
+
+        @Override
+        public ContextException err() {
+            return null;
+        }
+
+        @Override
+        public Optional<Instant> deadline() {
+            return Optional.empty();
+        }
+
+        @Override
+        public <T> T value(Key<T> key) {
+            return parent.value(key);
+        }
+
+        @Override
+        public String toString() {
+            return parent + ".WithoutCancel";
+        }
+    }
+}
