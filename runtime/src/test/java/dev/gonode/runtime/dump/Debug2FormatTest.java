@@ -107,6 +107,13 @@ class Debug2FormatTest {
     }
 
     @Test
+    void labelQuotingEscapesWhatGosStrconvQuoteEscapes() {
+        String block = GoroutineDump.format(FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO,
+                Map.of("k", "caf\u00e9 \u00a0\u0001\t\\\uD83D\uDE00")));
+        assertTrue(block.contains("labels: {\"k\":\"caf\u00e9 \\u00a0\\x01\\t\\\\\uD83D\uDE00\"}\n"), block);
+    }
+
+    @Test
     void theGoToolsStyleUsesImportPathsGoPathsAndNoLabelsLine() {
         FakeGoroutine g = FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO, Map.of("job", "x"));
         String block = GoroutineDump.format(g, g.stackTrace(), TextStyle.GO_TOOLS);
