@@ -77,7 +77,7 @@ public final class GoroutineDump {
         return new GoroutineDump(source, Objects.requireNonNull(filter, "filter"), style);
     }
 
-    /** This dump with {@code style} for its {@code debug=2} text (default {@link TextStyle#GONODE}). */
+    /** This dump with {@code style} for its {@code debug=2} and {@code debug=1} text (default {@link TextStyle#GONODE}). */
     public GoroutineDump style(TextStyle style) {
         return new GoroutineDump(source, filter, Objects.requireNonNull(style, "style"));
     }

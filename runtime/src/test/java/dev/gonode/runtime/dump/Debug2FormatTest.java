@@ -107,6 +107,20 @@ class Debug2FormatTest {
     }
 
     @Test
+    void aGoroutineWithoutAStackStillHasTheOneFrameGosReadersRequire() {
+        FakeGoroutine g = FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO, Map.of());
+        String block = GoroutineDump.format(g, new StackTraceElement[0], TextStyle.GO_TOOLS);
+        assertEquals("""
+                goroutine 7 [chan receive]:
+                java/lang.VirtualThread.run(...)
+                \t/java/lang/VirtualThread.java.go:0
+                created by com/example.Jobs.start in goroutine 1
+                \t/com/example/Jobs.java.go:30
+                """, block);
+        checkStructure(block);
+    }
+
+    @Test
     void labelQuotingEscapesWhatGosStrconvQuoteEscapes() {
         String block = GoroutineDump.format(FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO,
                 Map.of("k", "caf\u00e9 \u00a0\u0001\t\\\uD83D\uDE00")));
