@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.WaitReason;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +15,15 @@ import org.junit.jupiter.api.Test;
 /** The debug=2 text: Go's block shape (checked against a real Go dump), header rules and styles. */
 class Debug2FormatTest {
 
-    static final Path SAMPLES = Path.of(System.getProperty("gonode.samples", "../../shared/samples"));
+    /** Real Go 1.19 dumps (from a small Go program; see the shared research notes), copied beside these tests. */
+    static String sample(String name) throws IOException {
+        try (var in = Debug2FormatTest.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new AssertionError("test resource " + name + " is missing beside " + Debug2FormatTest.class);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 
     // Go's debug=2 grammar, loose enough for real Go output (arguments, +0x offsets).
     private static final Pattern HEADER = Pattern.compile("goroutine (\\d+) \\[([^\\]]+)\\]:");
@@ -55,7 +61,7 @@ class Debug2FormatTest {
 
     @Test
     void theGrammarTheseTestsUseAcceptsARealGoDump() throws IOException {
-        String go = Files.readString(SAMPLES.resolve("go1.19-goroutine-debug2.txt"));
+        String go = sample("go1.19-goroutine-debug2.txt");
         assertEquals(11, checkStructure(go).size());
     }
 
