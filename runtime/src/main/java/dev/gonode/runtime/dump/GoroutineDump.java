@@ -41,9 +41,11 @@ import java.util.stream.Stream;
  * {@link #writeJson} and {@link #writePprof} (gzipped {@code profile.proto} for
  * {@code go tool pprof}). All list goroutines lowest id first.
  *
- * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) just before
+ * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) shortly before
  * writing it, so its memory does not grow with the number of goroutines (except {@code debug=1},
- * which must group, and holds one entry per distinct stack and labels). It is not a
+ * which must group, and holds one entry per distinct stack and labels). On a machine with at least
+ * 4 processors, stacks are taken a few hundred goroutines ahead on helper threads (half the
+ * processors, at most 4), which retire when the dump ends. It is not a
  * stop-the-world snapshot: goroutines keep running while it is taken. Dumps are sensitive
  * (stacks show code paths, labels show job ids): serve them on the admin listener only.
  * Instances are immutable and may be reused; each write takes a fresh dump.
