@@ -185,4 +185,25 @@ class ConsistencyTest {
         assertTrue(launcher.contains("${GONODE_JAVA_OPTS:-}"));
         assertTrue(launcher.contains("exec java"), "exec, so SIGTERM reaches the JVM");
     }
+
+    @Test
+    void theJvmAcceptsTheJavaOptionsOfTheDeploymentAndTheImage() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> optionSets = new java.util.ArrayList<>();
+        for (JsonNode e : container().path("env")) {
+            if (e.path("name").asText().equals("GONODE_JAVA_OPTS")) {
+                optionSets.add(e.path("value").asText());
+            }
+        }
+        Matcher image = Pattern.compile("GONODE_JAVA_OPTS=\"([^\"]*)\"").matcher(Files.readString(Repo.file("deploy/Dockerfile")));
+        assertTrue(image.find(), "the image sets default GONODE_JAVA_OPTS");
+        optionSets.add(image.group(1));
+        for (String options : optionSets) {
+            List<String> command = new java.util.ArrayList<>(List.of(java));
+            command.addAll(List.of(options.trim().split("\\s+")));
+            command.add("-version");
+            Repo.Result r = Repo.run(command, Repo.root());
+            assertEquals(0, r.status(), "java " + options + " -version:\n" + r.output());
+        }
+    }
 }
