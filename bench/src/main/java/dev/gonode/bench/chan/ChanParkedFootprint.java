@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * W6 and close-1M: parks N goroutines (default 1,000,000) receiving on one channel and prints the
  * heap bytes each costs after full collections, then closes the channel and prints how long the
  * close call took and how long until every receiver had woken and finished, per receiver. Does
- * the same for jox on JDK virtual threads, in the same JVM. Run with the runtime's JVM options:
+ * the same for a gonode channel on JDK virtual threads (to tell the channel's share from the
+ * scheduler's) and for jox on JDK virtual threads, in the same JVM. Run with the runtime's JVM options:
  * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
  * -Djdk.pollerMode=1 -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.chan.ChanParkedFootprint 1000000}.
  */
@@ -30,18 +31,8 @@ public final class ChanParkedFootprint {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Go.gomaxprocs(); // start the runtime before measuring
-        Channel<Integer> g = Channel.make();
-        measure("gonode channel, goroutines", n, Go::go, new Subject() {
-            @Override
-            public void receive() {
-                g.receive();
-            }
-
-            @Override
-            public void close() {
-                g.close();
-            }
-        });
+        measure("gonode channel, goroutines", n, Go::go, gonode(Channel.make()));
+        measure("gonode channel, JDK virtual threads", n, r -> Thread.ofVirtual().start(r), gonode(Channel.make()));
         com.softwaremill.jox.Channel<Integer> j = com.softwaremill.jox.Channel.newRendezvousChannel();
         measure("jox channel, JDK virtual threads", n, r -> Thread.ofVirtual().start(r), new Subject() {
             @Override
@@ -58,6 +49,20 @@ public final class ChanParkedFootprint {
                 j.done();
             }
         });
+    }
+
+    private static Subject gonode(Channel<Integer> ch) {
+        return new Subject() {
+            @Override
+            public void receive() {
+                ch.receive();
+            }
+
+            @Override
+            public void close() {
+                ch.close();
+            }
+        };
     }
 
     private static void measure(String what, int n, Consumer<Runnable> start, Subject ch) throws InterruptedException {
@@ -79,6 +84,7 @@ public final class ChanParkedFootprint {
         }
         long after = usedAfterGc();
         System.out.printf("%s: %.0f bytes each (%d parked on one channel)%n", what, (after - before) / (double) n, n);
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         try {
             ch.close();
@@ -89,8 +95,14 @@ public final class ChanParkedFootprint {
         long t1 = System.nanoTime();
         finished.await();
         long t2 = System.nanoTime();
-        System.out.printf("%s: close() returned after %.3f µs per receiver; all %d woke and finished after %.3f µs per receiver%n",
-                what, (t1 - t0) / 1e3 / n, n, (t2 - t0) / 1e3 / n);
+        long cpu = processCpuNanos() - cpu0;
+        System.out.printf("%s: close() returned after %.3f µs per receiver; all %d woke and finished after %.3f µs"
+                + " per receiver (process CPU %.3f µs per receiver)%n",
+                what, (t1 - t0) / 1e3 / n, n, (t2 - t0) / 1e3 / n, cpu / 1e3 / n);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long usedAfterGc() {
