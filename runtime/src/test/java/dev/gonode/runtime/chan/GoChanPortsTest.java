@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * operations against a blocked partner), {@code test/chan/fifo.go} (order per sender with many
  * senders), {@code test/chan/zerosize.go} (one shared value), select fairness over send cases and
  * over mixed cases with bounds far outside chance, and producers and consumers that all go
- * through select under contention (2, 8 and 64 of each) with every value received exactly once.
+ * through select under contention (2, 8 and 64 of each) with every value received exactly once,
+ * and a select sending while its channel is closed (it either delivers or throws, never both).
  * Blocking is observed through wait reasons, never with a sleep.
  */
 class GoChanPortsTest {
@@ -233,6 +235,48 @@ class GoChanPortsTest {
         }
         for (int v = 0; v < total; v++) {
             assertEquals(1, received.get(v), "value " + v + " received " + received.get(v) + " times");
+        }
+
+    }
+    // ---------------------------------------------------------------- close racing a select
+
+    @ParameterizedTest(name = "cap {0}")
+    @ValueSource(ints = {0, 1, 4})
+    void aSelectSendRacingACloseEitherDeliversItsValueOrThrowsNeverBothNorNeither(int cap) throws Exception {
+        int rounds = 2_000;
+        Channel<Integer> never = Channel.make();
+        try (Spawner s = new Spawner()) {
+            for (int round = 0; round < rounds; round++) {
+                Channel<Integer> c = Channel.make(cap);
+                Channel<Integer> receivedCount = Channel.make(1);
+                s.go(() -> {
+                    int n = 0;
+                    for (int v : c) {
+                        assertEquals(n, v, "values arrive in order");
+                        n++;
+                    }
+                    receivedCount.send(n);
+                });
+                Channel<Integer> sentCount = Channel.make(1);
+                s.go(() -> {
+                    int sent = 0;
+                    try {
+                        for (;;) {
+                            Select.select(Select.send(c, sent), Select.receive(never));
+                            sent++;
+                        }
+                    } catch (ChannelClosedException e) {
+                        assertEquals("send on closed channel", e.getMessage());
+                    }
+                    sentCount.send(sent);
+                });
+                if ((round & 1) == 0) {
+                    Go.yield();
+                }
+                c.close();
+                int sent = sentCount.receive();
+                assertEquals(sent, receivedCount.receive(), "round " + round + ": every completed send is received once");
+            }
         }
     }
 }
