@@ -236,8 +236,8 @@ class GoChanPortsTest {
         for (int v = 0; v < total; v++) {
             assertEquals(1, received.get(v), "value " + v + " received " + received.get(v) + " times");
         }
-
     }
+
     // ---------------------------------------------------------------- close racing a select
 
     @ParameterizedTest(name = "cap {0}")
