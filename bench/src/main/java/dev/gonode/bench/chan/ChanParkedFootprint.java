@@ -10,9 +10,11 @@ import java.util.function.Consumer;
 /**
  * W6 and close-1M: parks N goroutines (default 1,000,000) receiving on one channel and prints the
  * heap bytes each costs after full collections, then closes the channel and prints how long the
- * close call took and how long until every receiver had woken and finished, per receiver. Does
- * the same for a gonode channel on JDK virtual threads (to tell the channel's share from the
- * scheduler's) and for jox on JDK virtual threads, in the same JVM. Run with the runtime's JVM options:
+ * close call took, how long until every receiver had woken and finished, and the process CPU
+ * spent, per receiver. Does the same with the close called from a goroutine instead of this plain
+ * thread (the readied receivers then go to that goroutine's P rather than the global queue), for
+ * a gonode channel on JDK virtual threads (to tell the channel's share from the scheduler's), and
+ * for jox on JDK virtual threads, all in the same JVM. Run with the runtime's JVM options:
  * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
  * -Djdk.pollerMode=1 -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.chan.ChanParkedFootprint 1000000}.
  */
@@ -31,7 +33,8 @@ public final class ChanParkedFootprint {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Go.gomaxprocs(); // start the runtime before measuring
-        measure("gonode channel, goroutines", n, Go::go, gonode(Channel.make()));
+        measure("gonode channel, goroutines, closed by this plain thread", n, Go::go, gonode(Channel.make()));
+        measure("gonode channel, goroutines, closed by a goroutine", n, Go::go, closedByAGoroutine(gonode(Channel.make())));
         measure("gonode channel, JDK virtual threads", n, r -> Thread.ofVirtual().start(r), gonode(Channel.make()));
         com.softwaremill.jox.Channel<Integer> j = com.softwaremill.jox.Channel.newRendezvousChannel();
         measure("jox channel, JDK virtual threads", n, r -> Thread.ofVirtual().start(r), new Subject() {
@@ -61,6 +64,30 @@ public final class ChanParkedFootprint {
             @Override
             public void close() {
                 ch.close();
+            }
+        };
+    }
+
+    /** Calls {@code subject}'s close from a new goroutine, so that the receivers it readies go to that goroutine's P. */
+    private static Subject closedByAGoroutine(Subject subject) {
+        return new Subject() {
+            @Override
+            public void receive() {
+                subject.receive();
+            }
+
+            @Override
+            public void close() {
+                CountDownLatch closed = new CountDownLatch(1);
+                Go.go(() -> {
+                    subject.close();
+                    closed.countDown();
+                });
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         };
     }
