@@ -346,14 +346,9 @@ public final class Select {
             Channel.blockForever(WaitReason.SELECT);
         }
 
-        @SuppressWarnings("unchecked")
-        Case<? extends R>[] sc = new Case[nchan];
-        for (int i = 0, k = 0; i < n; i++) {
-            Case<? extends R> c = cases[i];
-            if ((c.kind == Case.RECV || c.kind == Case.SEND) && c.channel != null) {
-                sc[k++] = c;
-            }
-        }
+        // The channel cases; when every case is one (the common select), the caller's array as it
+        // is: it is only read.
+        Case<? extends R>[] sc = nchan == n ? cases : channelCases(cases, nchan);
         int[] pollorder = pollOrder(nchan);
         int[] lockorder = lockOrder(sc, pollorder);
 
@@ -444,6 +439,19 @@ public final class Select {
             throw ChannelClosedException.sendOnClosed();
         }
         return c.fire(null);
+    }
+
+    /** The {@code nchan} cases of {@code cases} that are sends or receives on a non-nil channel, in order. */
+    private static <R> Case<? extends R>[] channelCases(Case<? extends R>[] cases, int nchan) {
+        @SuppressWarnings("unchecked")
+        Case<? extends R>[] sc = new Case[nchan];
+        int k = 0;
+        for (Case<? extends R> c : cases) {
+            if ((c.kind == Case.RECV || c.kind == Case.SEND) && c.channel != null) {
+                sc[k++] = c;
+            }
+        }
+        return sc;
     }
 
     /**

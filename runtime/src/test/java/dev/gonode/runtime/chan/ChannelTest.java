@@ -373,8 +373,20 @@ class ChannelTest {
             Go.go(receiver);
         }
         await(n + " receivers are parked", () -> c.waitingReceivers() == n);
+        // Closed from a platform thread with a small stack (256 KiB, a quarter of the usual): a
+        // close that recursed over its waiters would overflow it long before a million.
+        AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+        Thread closer = new Thread(null, () -> {
+            try {
+                c.close();
+            } catch (Throwable t) {
+                closeFailure.set(t);
+            }
+        }, "closer", 256 * 1024);
         long t0 = System.nanoTime();
-        c.close();
+        closer.start();
+        closer.join();
+        assertNull(closeFailure.get(), "close failed");
         assertTrue(allWoke.await(60, TimeUnit.SECONDS), "only " + woke.get() + " of " + n + " receivers woke");
         assertEquals(0, c.waitingReceivers());
         return (System.nanoTime() - t0) / n;
