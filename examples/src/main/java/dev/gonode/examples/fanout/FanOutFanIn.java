@@ -25,8 +25,13 @@ public final class FanOutFanIn {
      * Fan-out: starts {@code workers} goroutines that each take values from {@code in} until it is
      * closed and drained, apply {@code work}, and send the result on a channel of their own, which
      * they close when they are done. Each value of {@code in} goes to exactly one worker.
+     *
+     * @throws IllegalArgumentException if {@code workers < 1}
      */
     public static <T, R> List<ReceiveChannel<R>> fanOut(ReceiveChannel<T> in, int workers, Function<? super T, ? extends R> work) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("fanning out needs at least one worker, got " + workers);
+        }
         List<ReceiveChannel<R>> outputs = new ArrayList<>(workers);
         for (int i = 0; i < workers; i++) {
             Channel<R> out = Channel.make();

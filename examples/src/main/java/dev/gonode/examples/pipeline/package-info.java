@@ -7,7 +7,9 @@
  * {@code sq}), in its context form: every send is a {@code select} between the downstream channel
  * and {@code ctx.Done()}, and every stage closes its output when it returns, so the stage below
  * ends its range loop too. Without the {@code ctx.Done()} case, a consumer that stops early leaves
- * every stage blocked on a send for ever (a goroutine leak per stage).
+ * every stage blocked on a send for ever (a goroutine leak per stage). The article's first version
+ * passes a {@code done} channel that the consumer closes; {@code ctx.done()} is that channel, with
+ * deadlines and a cancellation tree on top.
  *
  * <p>Use it for streaming work where the consumer may stop early: the first match of a search,
  * a request that is cancelled or times out.

@@ -2,6 +2,7 @@ package dev.gonode.examples.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
@@ -51,5 +52,10 @@ class FanOutFanInTest {
         b.close();
 
         assertFalse(merged.receiveOk().ok(), "the merge is closed once every input is");
+    }
+
+    @Test
+    void fanningOutToNoWorkersIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> FanOutFanIn.fanOut(Channel.<Integer>make(), 0, n -> n));
     }
 }
