@@ -58,7 +58,8 @@ class FetchAllTest {
         FakeServer server = new FakeServer();
         List<String> urls = List.of("https://a.test/slow", "https://b.test/broken", "https://c.test/slow", "https://d.test/ok");
 
-        // Without the cancellation the two slow fetches would wait for ever and so would this call.
+        // Without the cancellation the two slow fetches, and so this call, would wait for ever (and
+        // the test timeout in junit-platform.properties would fail the test).
         Exception thrown = assertThrows(Exception.class, () -> FetchAll.fetchAll(Context.background(), urls, server));
 
         assertSame(server.brokenError, thrown, "the failure itself, not the cancellations it caused");
