@@ -34,8 +34,8 @@ public final class Crawler {
     private final Semaphore fetchSlots;
     private final WaitGroup pending = new WaitGroup();
     private final Mutex mu = new Mutex();
-    private final Set<String> visited = new HashSet<>();           // guarded by mu
-    private final Map<String, Exception> failed = new HashMap<>(); // guarded by mu
+    private final Set<String> visited = new HashSet<>();           // guarded by mu until the crawl ends
+    private final Map<String, Exception> failed = new HashMap<>(); // guarded by mu until the crawl ends
 
     private Crawler(Fetcher fetcher, int maxFetches) {
         this.fetcher = fetcher;
@@ -54,13 +54,8 @@ public final class Crawler {
         }
         Crawler crawl = new Crawler(fetcher, maxFetches);
         crawl.visit(root);
-        crawl.pending.waitAll();
-        crawl.mu.lock();
-        try {
-            return new Result(Set.copyOf(crawl.visited), Map.copyOf(crawl.failed));
-        } finally {
-            crawl.mu.unlock();
-        }
+        crawl.pending.waitAll();   // every goroutine has finished: what they wrote is visible, unlocked
+        return new Result(Set.copyOf(crawl.visited), Map.copyOf(crawl.failed));
     }
 
     /** Starts a goroutine for {@code url} unless some goroutine already has it. */

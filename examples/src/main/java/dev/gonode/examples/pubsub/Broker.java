@@ -53,7 +53,7 @@ public final class Broker<T> {
             return dropped.get();
         }
 
-        /** Ends this subscription: {@link #messages()} is closed after what it holds already. */
+        /** Ends this subscription: nothing more is delivered, and {@link #messages()} ends after the messages it holds. */
         public void cancel() {
             Select.select(
                     Select.send(broker.unsubscribes, this),
