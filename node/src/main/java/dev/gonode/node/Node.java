@@ -2,17 +2,22 @@ package dev.gonode.node;
 
 import dev.gonode.node.internal.AdminRouter;
 import dev.gonode.node.internal.ConfigLoader;
+import dev.gonode.node.internal.Diagnostics;
+import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
 import dev.gonode.node.internal.JobRouter;
 import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
-import dev.gonode.node.internal.jobs.JobEvents;
 import dev.gonode.node.internal.jobs.JobStore;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
 import io.vertx.core.Future;
+import dev.gonode.runtime.jfr.DrainEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
@@ -84,11 +89,14 @@ public final class Node implements AutoCloseable {
     private final JobEngine engine;
     private final HttpServer jobs;
     private final HttpServer admin;
+    private final Diagnostics diagnostics;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
 
-    private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin) {
+    private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
+                 Diagnostics diagnostics) {
         this.config = config;
+        this.diagnostics = diagnostics;
         this.vertx = vertx;
         this.engine = engine;
         this.jobs = jobs;
@@ -113,12 +121,18 @@ public final class Node implements AutoCloseable {
                     + " /debug/sched has the reason)", sched.gomaxprocs());
         }
         Map<String, JobHandler> handlers = discoverHandlers(config.handlers().keySet());
+        Diagnostics diagnostics = new Diagnostics();
+        JobTelemetry telemetry = diagnostics.jobTelemetry();
         JobStore store = new JobStore(config.jobs().resultsTtl(), config.jobs().resultsMax(), System::nanoTime);
-        JobEngine engine = new JobEngine(handlers, config.handlers(), store, Json.MAPPER, JobEvents.NONE);
+        JobEngine engine = new JobEngine(handlers, config.handlers(), store, Json.MAPPER, telemetry);
+        telemetry.bindGauges(engine);
         engine.start();
         LOG.info("handlers: {}", describe(config.handlers()));
 
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(diagnostics.registry()))
+                .build();
         AtomicReference<Node> self = new AtomicReference<>();
         HttpServer jobServer = vertx
                 .createHttpServer(new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port()))
@@ -140,12 +154,19 @@ public final class Node implements AutoCloseable {
                                 }
                                 return node.drain();
                             }
-                        }));
-        listen(vertx, jobServer, "job API", config.server().host(), config.server().port(), "server",
-                ConfigLoader.envName("server.host"), ConfigLoader.envName("server.port"));
-        listen(vertx, adminServer, "admin", config.admin().host(), config.admin().port(), "admin",
-                ConfigLoader.envName("admin.host"), ConfigLoader.envName("admin.port"));
-        Node node = new Node(config, vertx, engine, jobServer, adminServer);
+                        }, diagnostics));
+        try {
+            listen(vertx, jobServer, "job API", config.server().host(), config.server().port(), "server",
+                    ConfigLoader.envName("server.host"), ConfigLoader.envName("server.port"));
+            listen(vertx, adminServer, "admin", config.admin().host(), config.admin().port(), "admin",
+                    ConfigLoader.envName("admin.host"), ConfigLoader.envName("admin.port"));
+        } catch (StartupException e) {
+            engine.beginDrain();
+            engine.awaitDrained(Duration.ZERO);
+            diagnostics.close();
+            throw e;
+        }
+        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics);
         self.set(node);
         LOG.info("gonode job API listening on {}", node.serverAddress());
         return node;
@@ -271,11 +292,14 @@ public final class Node implements AutoCloseable {
                 () -> admin.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS),
                 SHUTDOWN_GRACE.plus(PHASE_TIMEOUT));
         phase("vert.x closed", vertx::close, PHASE_TIMEOUT);
+        diagnostics.close();
         LOG.info("node stopped in {}", since(start));
     }
 
-    private static void phase(String name, Supplier<Future<Void>> action, Duration timeout) {
+    private void phase(String name, Supplier<Future<Void>> action, Duration timeout) {
         long start = System.nanoTime();
+        DrainEvent event = new DrainEvent();
+        event.begin();
         try {
             action.get().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("{} in {}", name, since(start));
@@ -287,6 +311,15 @@ public final class Node implements AutoCloseable {
         } catch (ExecutionException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             LOG.warn("{}: failed after {}: {}", name, since(start), cause.toString());
+        } finally {
+            if (event.shouldCommit()) {
+                int queued = engine.queued();
+                event.phase = name;
+                event.jobsQueued = queued;
+                event.jobsRunning = Math.max(0, engine.inFlight() - queued);
+                event.jobsCancelled = engine.aborted();
+                event.commit();
+            }
         }
     }
 

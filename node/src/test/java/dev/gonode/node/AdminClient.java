@@ -56,8 +56,9 @@ public final class AdminClient {
         headers.forEach(request::header);
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String text = response.body();
-        JsonNode json = text.isEmpty() ? null : JSON.readTree(text);
-        return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""), text, json,
+        String contentType = response.headers().firstValue("content-type").orElse("");
+        JsonNode json = text.isEmpty() || !contentType.startsWith("application/json") ? null : JSON.readTree(text);
+        return new Reply(response.statusCode(), contentType, text, json,
                 response.headers().map());
     }
 }

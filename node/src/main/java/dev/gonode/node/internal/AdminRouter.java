@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /healthz}: liveness, answered by the scheduler ({@link HealthProbe})</li>
  *   <li>{@code GET /readyz}: 200 when the node takes jobs, 503 while starting or draining</li>
+ *   <li>{@code GET /metrics}: Prometheus text, or OpenMetrics on request ({@link Diagnostics})</li>
  *   <li>{@code GET /debug/sched}: {@link Go#schedStats()} as JSON</li>
+ *   <li>{@code GET /debug/leaks}, {@code /debug/jfr/*}: see {@link Diagnostics}</li>
  *   <li>{@code GET /admin/gomaxprocs}, {@code PUT /admin/gomaxprocs} with {@code {"gomaxprocs":N}}</li>
  *   <li>{@code POST /admin/drain}: start draining (202); {@code ?wait=true} answers when drained</li>
  * </ul>
@@ -47,8 +49,9 @@ public final class AdminRouter {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRouter.class);
 
     /** The endpoints, as error messages list them. */
-    public static final List<String> ENDPOINTS = List.of("GET /healthz", "GET /readyz", "GET /debug/sched",
-            "GET|PUT /admin/gomaxprocs", "POST /admin/drain");
+    public static final List<String> ENDPOINTS = List.of("GET /healthz", "GET /readyz", "GET /metrics",
+            "GET /debug/sched", "GET /debug/leaks", "POST /debug/jfr/start", "POST /debug/jfr/stop",
+            "GET /debug/jfr/dump", "GET|PUT /admin/gomaxprocs", "POST /admin/drain");
 
     /** Paths open to anyone who can reach the port: the kubelet's probes and Prometheus. */
     static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics");
@@ -66,7 +69,8 @@ public final class AdminRouter {
     }
 
     /** The admin router, with {@code probe} answering {@code /healthz}. */
-    public static Router create(Vertx vertx, NodeConfig.Admin settings, HealthProbe probe, NodeControl node) {
+    public static Router create(Vertx vertx, NodeConfig.Admin settings, HealthProbe probe, NodeControl node,
+                                Diagnostics diagnostics) {
         Router router = Router.router(vertx);
         router.route().handler(access(settings));
         router.get("/healthz").handler(probe::handle);
@@ -81,6 +85,7 @@ public final class AdminRouter {
         router.get("/admin/gomaxprocs").handler(ctx -> Json.respond(ctx, 200, Map.of("gomaxprocs", Go.gomaxprocs()), false));
         router.put("/admin/gomaxprocs").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(AdminRouter::setGomaxprocs);
         router.post("/admin/drain").handler(ctx -> drain(ctx, node));
+        diagnostics.routes(router);
 
         router.errorHandler(404, ctx -> Json.error(ctx, 404, "not_found",
                 "no admin endpoint at " + shown(ctx) + "; the admin port serves " + String.join(", ", ENDPOINTS)));

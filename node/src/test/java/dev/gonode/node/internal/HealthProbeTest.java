@@ -29,7 +29,10 @@ class HealthProbeTest {
     @AfterEach
     void closeVertx() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        diagnostics.close();
     }
+
+    private final Diagnostics diagnostics = new Diagnostics();
 
     private AdminClient serve(HealthProbe probe) throws Exception {
         HttpServer server = vertx.createHttpServer().requestHandler(AdminRouter.create(vertx,
@@ -43,7 +46,7 @@ class HealthProbeTest {
                     public CompletableFuture<JobEngine.DrainReport> drain() {
                         throw new UnsupportedOperationException("not in this test");
                     }
-                }));
+                }, diagnostics));
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return new AdminClient("127.0.0.1", server.actualPort());
     }

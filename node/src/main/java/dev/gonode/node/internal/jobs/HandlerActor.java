@@ -8,6 +8,7 @@ import dev.gonode.node.PayloadException;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.context.Context;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -99,6 +100,10 @@ final class HandlerActor {
                 // The deadline, the drain or the caller already settled the job: the handler gave up
                 // because its context told it to. Nothing more to say.
                 return job.outcome();
+            }
+            if (job.context().err() == Context.DEADLINE_EXCEEDED) {
+                // The deadline passed and the handler noticed before the engine's own deadline hook ran.
+                return JobEngine.deadlineExceeded(job);
             }
             String errorId = UUID.randomUUID().toString();
             LOG.error("job {} on handler {} failed (error id {})", job.id(), handler.name(), errorId, t);

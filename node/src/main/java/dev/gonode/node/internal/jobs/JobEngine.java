@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's jobs: accepting them into their handler's mailbox, settling each exactly once, and
@@ -69,6 +70,7 @@ public final class JobEngine {
     private boolean draining; // guarded by this
     private Channel<Object> allSettled; // guarded by this; made when the drain starts
     private volatile boolean drainingFlag;
+    private final AtomicInteger aborted = new AtomicInteger();
 
     public JobEngine(Map<String, JobHandler> handlers, Map<String, NodeConfig.Handler> settings, JobStore store,
                      ObjectMapper mapper, JobEvents events) {
@@ -102,6 +104,16 @@ public final class JobEngine {
     /** Jobs accepted and not yet settled. */
     public synchronized int inFlight() {
         return inFlight;
+    }
+
+    /** Jobs waiting in all mailboxes now. */
+    public int queued() {
+        return actors.values().stream().mapToInt(HandlerActor::queued).sum();
+    }
+
+    /** Jobs the drain gave up on (aborted) so far. */
+    public int aborted() {
+        return aborted.get();
     }
 
     /** Jobs waiting in {@code handler}'s mailbox, and its capacity; {@code null} for an unknown handler. */
@@ -148,14 +160,18 @@ public final class JobEngine {
             inFlight++;
             live.add(record);
         }
-        events.accepted(handler);
+        events.accepted(record);
         Context.afterFunc(job.context(), () -> {
             if (job.context().err() == Context.DEADLINE_EXCEEDED) {
-                complete(record, new JobRecord.Outcome(JobStatus.FAILED, null,
-                        JobError.deadlineExceeded(GoDuration.format(timeout))));
+                complete(record, deadlineExceeded(record));
             }
         });
         return new Submission.Accepted(record);
+    }
+
+    /** The outcome of a job whose deadline passed. */
+    static JobRecord.Outcome deadlineExceeded(JobRecord job) {
+        return new JobRecord.Outcome(JobStatus.FAILED, null, JobError.deadlineExceeded(GoDuration.format(job.timeout())));
     }
 
     /** The caller of {@code job} went away before its answer: call the job off if it is still live. */
@@ -171,6 +187,7 @@ public final class JobEngine {
         live.remove(job);
         store.finished(job);
         events.settled(job);
+        job.release();
         synchronized (this) {
             inFlight--;
             if (draining && inFlight == 0) {
@@ -222,6 +239,7 @@ public final class JobEngine {
             for (JobRecord job : left) {
                 if (complete(job, new JobRecord.Outcome(JobStatus.ABORTED, null, JobError.aborted()))) {
                     aborted++;
+                    this.aborted.incrementAndGet();
                 }
             }
         }

@@ -10,8 +10,8 @@ public interface JobEvents {
     JobEvents NONE = new JobEvents() {
     };
 
-    /** A job of {@code handler} was accepted into its mailbox. */
-    default void accepted(String handler) {
+    /** {@code job} was accepted into its handler's mailbox. */
+    default void accepted(JobRecord job) {
     }
 
     /** A job of {@code handler} was refused; {@code reason} is {@code draining} or {@code mailbox_full}. */

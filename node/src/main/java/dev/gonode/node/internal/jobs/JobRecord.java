@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Implementation notes. The final outcome is set exactly once ({@link #finish}, a CAS on
  * {@link #outcome}), by whoever gets there first: the worker when the handler returns, the
  * deadline, the drain giving up, or the caller going away. Whoever loses changes nothing, so a
- * caller is answered once and with what the record says. Finishing closes {@link #done} (Go's
- * {@code done chan struct{}}), which wakes every waiter at once: the HTTP request that started the
- * job, idempotent repeats of it, and the drain. The status before that is a plain volatile that
+ * caller is answered once and with what the record says. Once the engine has recorded the outcome,
+ * {@link #release} closes {@link #done} (Go's {@code done chan struct{}}), which wakes every waiter
+ * at once: the HTTP request that started the job and idempotent repeats of it. The status before that is a plain volatile that
  * only the job's worker moves from queued to running.
  */
 public final class JobRecord implements Job {
@@ -130,16 +130,23 @@ public final class JobRecord implements Job {
     }
 
     /**
-     * Sets the final outcome unless another one won; cancels the job's context either way so that
-     * a handler still running learns it is no longer wanted. Returns whether this call decided it.
+     * Sets the final outcome unless another one won; returns whether this call decided it. Waiters
+     * are not woken yet: the engine records the outcome first, then calls {@link #release()}.
      */
     boolean finish(Outcome result) {
         if (!outcome.compareAndSet(null, result)) {
             return false;
         }
         finishedNanos = System.nanoTime();
+        return true;
+    }
+
+    /**
+     * After {@link #finish}: cancels the job's context (a handler still running learns it is no
+     * longer wanted) and closes {@link #done()}, waking every waiter.
+     */
+    void release() {
         cancel.run();
         done.close();
-        return true;
     }
 }

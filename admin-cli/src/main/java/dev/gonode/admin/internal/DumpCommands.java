@@ -1,0 +1,213 @@
+package dev.gonode.admin.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gonode.admin.GonodeAdmin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The commands about goroutines: dump-goroutines, top, leaks. */
+public final class DumpCommands {
+
+    private DumpCommands() {
+    }
+
+    /** The dump filters, as the node's {@code /debug/pprof/goroutine} takes them. */
+    static final class Filters {
+        @Option(names = "--state", paramLabel = "STATE", description = "runnable, running or waiting.")
+        String state;
+        @Option(names = "--reason", paramLabel = "REASON", description = "A wait reason, as 'chan receive'.")
+        String reason;
+        @Option(names = "--min-wait", paramLabel = "DURATION", description = "Only goroutines waiting at least this long, as 1m.")
+        String minWait;
+        @Option(names = "--label", paramLabel = "K=V", description = "Label selector; repeat for several.")
+        List<String> labels = new ArrayList<>();
+        @Option(names = "--name", paramLabel = "REGEX", description = "Goroutine name pattern.")
+        String name;
+        @Option(names = "--limit", paramLabel = "N", description = "At most N goroutines.")
+        Integer limit;
+
+        String query() {
+            StringBuilder q = new StringBuilder();
+            add(q, "state", state);
+            add(q, "reason", reason);
+            add(q, "min_wait", minWait);
+            if (!labels.isEmpty()) {
+                add(q, "label", String.join(",", labels));
+            }
+            add(q, "name", name);
+            add(q, "limit", limit == null ? null : limit.toString());
+            return q.toString();
+        }
+    }
+
+    static void add(StringBuilder q, String key, String value) {
+        if (value != null) {
+            q.append('&').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Command(name = "dump-goroutines", description = {
+            "Dump the node's goroutines: Go's debug=2 format by default (panicparse and people read it),"
+                    + " grouped (--debug 1), JSON (--json), or a pprof profile for go tool pprof (--pprof FILE).",
+            "Examples:",
+            "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
+            "  gonode-admin dump-goroutines --label handler=echo --json -o goroutines.json",
+            "  gonode-admin dump-goroutines --pprof goroutine.pb.gz && go tool pprof -top goroutine.pb.gz"})
+    public static final class DumpGoroutines implements Runnable {
+        @ParentCommand
+        GonodeAdmin root;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        Filters filters = new Filters();
+        @Option(names = "--debug", paramLabel = "LEVEL", defaultValue = "2", description = "2 (one block per goroutine) or 1 (grouped by stack).")
+        int debug;
+        @Option(names = "--json", description = "JSON instead of text.")
+        boolean json;
+        @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+        Path out;
+        @Option(names = "--pprof", paramLabel = "FILE", description = "Save the gzipped pprof profile to FILE.")
+        Path pprof;
+
+        @Override
+        public void run() {
+            if (debug != 1 && debug != 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--debug must be 1 or 2, got " + debug);
+            }
+            String query;
+            Path target = out;
+            if (pprof != null) {
+                query = "debug=0";
+                target = pprof;
+            } else if (json || root.json()) {
+                query = "format=json";
+            } else {
+                query = "debug=" + debug;
+            }
+            String path = "/debug/pprof/goroutine?" + query + filters.query();
+            AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(5));
+            if (target == null) {
+                http.stream(path, spec.commandLine().getOut());
+                return;
+            }
+            try (OutputStream file = Files.newOutputStream(target)) {
+                http.stream(path, file);
+            } catch (IOException e) {
+                throw new AdminException(AdminException.USAGE, "cannot write " + target + ": " + e.getMessage());
+            }
+            spec.commandLine().getErr().println("wrote " + target);
+        }
+    }
+
+    @Command(name = "leaks", description = {"The node's goroutine leak report: long waits, proven leaks, growing sites.",
+            "Example (cron, CI): gonode-admin leaks --fail"})
+    public static final class Leaks implements Runnable {
+        @ParentCommand
+        GonodeAdmin root;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--fail", description = "Exit with status 3 when anything is found.")
+        boolean fail;
+
+        @Override
+        public void run() {
+            AdminHttp http = root.http();
+            AdminHttp.Answer report = http.get("/debug/leaks");
+            boolean clean = report.json().path("clean").asBoolean(true);
+            PrintWriter out = spec.commandLine().getOut();
+            if (root.json()) {
+                out.println(report.body().strip());
+            } else {
+                out.print(http.get("/debug/leaks?format=text").body());
+            }
+            out.flush();
+            if (fail && !clean) {
+                throw new AdminException(AdminException.LEAKS_FOUND, "leaks found");
+            }
+        }
+    }
+
+    @Command(name = "top", description = {"Goroutines by state and by creation site, biggest first. Refreshes in a"
+            + " terminal; prints once otherwise.", "Example: gonode-admin top --limit 20"})
+    public static final class Top implements Runnable {
+        @ParentCommand
+        GonodeAdmin root;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "15", description = "Creation sites shown (default ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "2s", converter = GonodeAdmin.GoDurations.class,
+                description = "Refresh period in a terminal (default ${DEFAULT-VALUE}).")
+        Duration interval;
+
+        @Override
+        public void run() {
+            AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(2));
+            boolean refresh = System.console() != null && !root.json();
+            PrintWriter out = spec.commandLine().getOut();
+            do {
+                JsonNode dump = http.get("/debug/pprof/goroutine?format=json").json();
+                if (refresh) {
+                    out.print("\033[H\033[2J");
+                }
+                out.print(table(dump, limit));
+                out.flush();
+                if (refresh) {
+                    LockSupport.parkNanos(interval.toNanos());
+                }
+            } while (refresh && !Thread.currentThread().isInterrupted());
+        }
+
+        /** The two tables from a JSON dump. */
+        static String table(JsonNode dump, int limit) {
+            JsonNode goroutines = dump.has("goroutines") ? dump.get("goroutines") : dump;
+            Map<String, Integer> byState = new TreeMap<>();
+            Map<String, Integer> bySite = new LinkedHashMap<>();
+            int total = 0;
+            for (JsonNode g : goroutines) {
+                total++;
+                String state = g.path("waitReason").isTextual() && !g.path("waitReason").asText().isEmpty()
+                        ? g.path("waitReason").asText() : g.path("state").asText();
+                byState.merge(state, 1, Integer::sum);
+                bySite.merge(site(g.path("creationSite")), 1, Integer::sum);
+            }
+            StringBuilder sb = new StringBuilder("goroutines: " + total + "\n\nSTATE / WAIT REASON\n");
+            byState.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
+                    .forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
+            sb.append("\nCREATED AT\n");
+            bySite.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
+                    .limit(limit).forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
+            return sb.toString();
+        }
+
+        private static String site(JsonNode site) {
+            if (site.isTextual()) {
+                return site.asText();
+            }
+            if (site.isArray() && !site.isEmpty()) {
+                site = site.get(0);
+            }
+            if (site.isObject()) {
+                return site.path("function").asText() + " (" + site.path("file").asText() + ":" + site.path("line").asInt() + ")";
+            }
+            return "(unknown)";
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The CLI's commands and its HTTP client; not public API. */
+package dev.gonode.admin.internal;

@@ -1,0 +1,108 @@
+package dev.gonode.node.internal;
+
+import dev.gonode.node.internal.jobs.JobEngine;
+import dev.gonode.node.internal.jobs.JobEvents;
+import dev.gonode.node.internal.jobs.JobRecord;
+import dev.gonode.runtime.jfr.JobEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The job engine's events as Prometheus metrics and JFR {@code gonode.Job} events.
+ *
+ * <p>Metrics, all with a {@code handler} tag: {@code gonode_jobs_accepted_total},
+ * {@code gonode_jobs_rejected_total{reason}} (draining, mailbox_full),
+ * {@code gonode_jobs_completed_total{outcome}} (the final status: succeeded, failed, cancelled,
+ * aborted; plus {@code code} for failures), the histograms {@code gonode_job_queue_wait_seconds}
+ * and {@code gonode_job_run_seconds}, and the gauges {@code gonode_handler_mailbox_jobs},
+ * {@code gonode_handler_mailbox_capacity_jobs}; node-wide {@code gonode_jobs_in_flight} and
+ * {@code gonode_node_draining}.
+ *
+ * <p>A JFR event spans a job from acceptance to settlement; it exists only while a recording
+ * enables {@code gonode.Job}, so with JFR off this costs one {@code isEnabled} check per job.
+ */
+public final class JobTelemetry implements JobEvents {
+
+    private final MeterRegistry registry;
+    private final Map<JobRecord, JobEvent> open = new ConcurrentHashMap<>();
+
+    JobTelemetry(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Registers the gauges that read {@code engine}. */
+    public void bindGauges(JobEngine engine) {
+        Gauge.builder("gonode.jobs.in.flight", engine, JobEngine::inFlight)
+                .description("Jobs accepted and not yet answered").register(registry);
+        Gauge.builder("gonode.node.draining", engine, e -> e.draining() ? 1 : 0)
+                .description("1 while the node drains (refusing new jobs), else 0").register(registry);
+        for (String handler : engine.handlerNames()) {
+            Gauge.builder("gonode.handler.mailbox", engine, e -> e.mailbox(handler)[0]).baseUnit("jobs")
+                    .description("Jobs waiting in the handler's mailbox").tag("handler", handler).register(registry);
+            Gauge.builder("gonode.handler.mailbox.capacity", engine, e -> e.mailbox(handler)[1]).baseUnit("jobs")
+                    .description("Capacity of the handler's mailbox").tag("handler", handler).register(registry);
+        }
+    }
+
+    @Override
+    public void accepted(JobRecord job) {
+        Counter.builder("gonode.jobs.accepted").description("Jobs accepted into a handler's mailbox")
+                .tag("handler", job.handler()).register(registry).increment();
+        JobEvent event = new JobEvent();
+        if (event.isEnabled()) {
+            event.begin();
+            event.jobId = job.id();
+            event.handler = job.handler();
+            open.put(job, event);
+            if (job.outcome() != null) {
+                finish(job); // settled before we got here: settled() found nothing to end
+            }
+        }
+    }
+
+    @Override
+    public void rejected(String handler, String reason) {
+        Counter.builder("gonode.jobs.rejected").description("Jobs refused before they were accepted")
+                .tag("handler", handler).tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
+    public void settled(JobRecord job) {
+        JobRecord.Outcome outcome = job.outcome();
+        String code = outcome.error() == null ? "none" : outcome.error().code();
+        Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
+                .tag("handler", job.handler()).tag("outcome", outcome.status().wireName()).tag("code", code)
+                .register(registry).increment();
+        record("gonode.job.queue.wait", "Time jobs waited in the mailbox", job.handler(), job.queueWait());
+        record("gonode.job.run", "Time handlers ran jobs", job.handler(), job.runTime());
+        finish(job);
+    }
+
+    private void finish(JobRecord job) {
+        JobEvent event = open.remove(job);
+        if (event != null) {
+            JobRecord.Outcome outcome = job.outcome();
+            event.outcome = switch (outcome.status()) {
+                case SUCCEEDED -> "ok";
+                case FAILED -> outcome.error() != null && "deadline_exceeded".equals(outcome.error().code())
+                        ? "deadline" : "error";
+                case CANCELLED -> "cancelled";
+                case ABORTED -> "aborted";
+                case QUEUED, RUNNING -> outcome.status().wireName();
+            };
+            event.commit();
+        }
+    }
+
+    private void record(String name, String description, String handler, Duration d) {
+        if (d != null) {
+            Timer.builder(name).description(description).tag("handler", handler)
+                    .publishPercentileHistogram().register(registry).record(d);
+        }
+    }
+}

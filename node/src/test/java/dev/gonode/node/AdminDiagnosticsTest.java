@@ -1,0 +1,109 @@
+package dev.gonode.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /metrics, /debug/leaks and /debug/jfr/* of a node started in the test. */
+class AdminDiagnosticsTest {
+
+    private static Node node;
+    private static AdminClient admin;
+    private static AdminClient api;
+
+    @BeforeAll
+    static void startNode() throws StartupException {
+        node = Node.start(TestNodes.config());
+        admin = new AdminClient("127.0.0.1", node.adminPort());
+        api = new AdminClient("127.0.0.1", node.serverPort());
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void metricsHaveJobsRuntimeJvmAndHttpInOneScrape() throws Exception {
+        assertEquals(200, api.postJson("/v1/jobs/echo", "{}").status());
+        assertEquals(404, api.postJson("/v1/jobs/none", "{}").status());
+        AdminClient.Reply scrape = admin.get("/metrics");
+        assertEquals(200, scrape.status());
+        assertTrue(scrape.contentType().startsWith("text/plain; version=0.0.4"), scrape.contentType());
+        String text = scrape.body();
+        for (String series : new String[] {
+                "gonode_jobs_completed_total{code=\"none\",handler=\"echo\",outcome=\"succeeded\"}",
+                "gonode_jobs_accepted_total{handler=\"echo\"}",
+                "gonode_job_run_seconds_bucket{handler=\"echo\"",
+                "gonode_job_queue_wait_seconds_count{handler=\"echo\"}",
+                "gonode_handler_mailbox_capacity_jobs{handler=\"echo\"} 1024",
+                "gonode_jobs_in_flight ",
+                "gonode_node_draining 0",
+                "gonode_goroutines{",
+                "gonode_sched_gomaxprocs_threads ",
+                "jvm_memory_used_bytes{",
+                "vertx_http_server_requests_total{"}) {
+            assertTrue(text.contains(series), series + " missing from the scrape:\n" + text);
+        }
+        AdminClient.Reply open = admin.send("GET", "/metrics", null,
+                Map.of("Accept", "application/openmetrics-text; version=1.0.0"));
+        assertTrue(open.contentType().startsWith("application/openmetrics-text"), open.contentType());
+        assertTrue(open.body().strip().endsWith("# EOF"), "OpenMetrics ends with # EOF");
+    }
+
+    @Test
+    void leaksReportIsJsonOrText() throws Exception {
+        AdminClient.Reply json = admin.get("/debug/leaks");
+        assertEquals(200, json.status(), json.body());
+        assertTrue(json.json().get("goroutines").asLong() > 0, json.body());
+        assertTrue(json.json().get("longWaits").isArray(), json.body());
+        assertTrue(json.json().get("provenLeaks").isArray(), json.body());
+        AdminClient.Reply text = admin.get("/debug/leaks?format=text");
+        assertTrue(text.body().startsWith("goroutine leak check at "), text.body());
+    }
+
+    @Test
+    void jfrRecordingStartsStopsAndDumpsWithGonodeJobEvents(@TempDir Path dir) throws Exception {
+        assertEquals(400, admin.send("POST", "/debug/jfr/start?settings=loud", null, Map.of()).status());
+        assertEquals(400, admin.send("POST", "/debug/jfr/start?duration=soon", null, Map.of()).status());
+        assertEquals(409, admin.send("POST", "/debug/jfr/stop", null, Map.of()).status());
+
+        AdminClient.Reply started = admin.send("POST", "/debug/jfr/start?settings=gonode&max-size=64m", null, Map.of());
+        assertEquals(200, started.status(), started.body());
+        assertEquals(409, admin.send("POST", "/debug/jfr/start", null, Map.of()).status(), "one at a time");
+        assertEquals(200, api.postJson("/v1/jobs/echo", "{\"jfr\":true}").status());
+        assertEquals(200, admin.send("POST", "/debug/jfr/stop", null, Map.of()).status());
+
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Path file = dir.resolve("node.jfr");
+        HttpResponse<Path> dump = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.adminPort() + "/debug/jfr/dump"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofFile(file));
+        assertEquals(200, dump.statusCode());
+        assertTrue(Files.size(file) > 0);
+        boolean sawJob = false;
+        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+            if (event.getEventType().getName().equals("gonode.Job") && "echo".equals(event.getString("handler"))) {
+                assertEquals("ok", event.getString("outcome"));
+                sawJob = true;
+            }
+        }
+        assertTrue(sawJob, "the echo job is in the recording as a gonode.Job event");
+    }
+}
