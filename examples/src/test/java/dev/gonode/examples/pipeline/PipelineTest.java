@@ -1,6 +1,7 @@
 package dev.gonode.examples.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.ReceiveChannel;
@@ -41,5 +42,6 @@ class PipelineTest {
 
         // Without the ctx.done() case in each send, all three stages would stay blocked for ever.
         GoroutineLeaks.verifyNone(LeakOptions.defaults().startedAfter(before));
+        assertFalse(plusOne.receiveOk().ok(), "each stage closes its output when it stops");
     }
 }
