@@ -123,6 +123,32 @@ class GonodeAdminTest {
     }
 
     @Test
+    void dumpGoroutinesStreamsEveryFormatAndTopSummarises(@TempDir Path dir) throws Exception {
+        Run dump = run("dump-goroutines", "--label", "handler=echo", "--limit", "2");
+        assertEquals(0, dump.status(), dump.err());
+        assertEquals(2, dump.out().lines().filter(l -> l.startsWith("goroutine ")).count(), dump.out());
+        Run grouped = run("dump-goroutines", "--debug", "1");
+        assertTrue(grouped.out().startsWith("goroutine profile: total "), grouped.out());
+        Path json = dir.resolve("g.json");
+        assertEquals(0, run("dump-goroutines", "--json", "--state", "waiting", "-o", json.toString()).status());
+        assertTrue(Files.readString(json).strip().startsWith("{") || Files.readString(json).strip().startsWith("["));
+        Path pprof = dir.resolve("g.pb.gz");
+        assertEquals(0, run("dump-goroutines", "--pprof", pprof.toString()).status());
+        byte[] bytes = Files.readAllBytes(pprof);
+        assertEquals((byte) 0x1f, bytes[0]);
+        Run badFilter = run("dump-goroutines", "--min-wait", "soon");
+        assertEquals(1, badFilter.status(), "the node refuses it, naming it");
+        assertTrue(badFilter.err().contains("soon"), badFilter.err());
+        assertEquals(2, run("dump-goroutines", "--debug", "3").status());
+
+        Run top = run("top", "--limit", "5");
+        assertEquals(0, top.status(), top.err());
+        assertTrue(top.out().startsWith("goroutines: "), top.out());
+        assertTrue(top.out().contains("chan receive"), top.out());
+        assertTrue(top.out().contains("CREATED AT"), top.out());
+    }
+
+    @Test
     void unreachableNodeExitsFourNamingTheUrlAndPortForward() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -68,6 +68,35 @@ class AdminDiagnosticsTest {
     }
 
     @Test
+    void goroutineDumpInEveryFormatWithFilters(@TempDir Path dir) throws Exception {
+        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&label=handler=echo&limit=3");
+        assertEquals(200, debug2.status(), debug2.body());
+        long blocks = debug2.body().lines().filter(l -> l.startsWith("goroutine ")).count();
+        assertEquals(3, blocks, debug2.body());
+        assertTrue(debug2.body().contains("[chan receive"), "echo workers wait on their mailbox: " + debug2.body());
+        assertTrue(debug2.body().contains("\"handler\":\"echo\""), debug2.body());
+
+        AdminClient.Reply debug1 = admin.get("/debug/pprof/goroutine?debug=1");
+        assertTrue(debug1.body().startsWith("goroutine profile: total "), debug1.body());
+
+        AdminClient.Reply json = admin.get("/debug/pprof/goroutine?format=json&state=waiting&limit=5");
+        assertEquals(200, json.status());
+        assertTrue(json.contentType().startsWith("application/json"), json.contentType());
+
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        byte[] proto = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort()
+                + "/debug/pprof/goroutine?debug=0")).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertEquals((byte) 0x1f, proto[0], "gzip");
+        assertEquals((byte) 0x8b, proto[1], "gzip");
+
+        AdminClient.Reply bad = admin.get("/debug/pprof/goroutine?debug=7");
+        assertEquals(400, bad.status());
+        assertTrue(bad.json().path("error").path("message").asText().contains("debug=7"), bad.body());
+        assertEquals(400, admin.get("/debug/pprof/goroutine?min_wait=soon").status());
+        assertTrue(admin.get("/debug/pprof/").body().contains("/debug/pprof/goroutine?debug=2"));
+    }
+
+    @Test
     void leaksReportIsJsonOrText() throws Exception {
         AdminClient.Reply json = admin.get("/debug/leaks");
         assertEquals(200, json.status(), json.body());

@@ -30,6 +30,9 @@ public final class JobTelemetry implements JobEvents {
 
     private final MeterRegistry registry;
     private final Map<JobRecord, JobEvent> open = new ConcurrentHashMap<>();
+    /** Meters by name and tags: looked up once, not through the registry on every job. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     JobTelemetry(MeterRegistry registry) {
         this.registry = registry;
@@ -51,8 +54,9 @@ public final class JobTelemetry implements JobEvents {
 
     @Override
     public void accepted(JobRecord job) {
-        Counter.builder("gonode.jobs.accepted").description("Jobs accepted into a handler's mailbox")
-                .tag("handler", job.handler()).register(registry).increment();
+        counters.computeIfAbsent("accepted\n" + job.handler(), k -> Counter.builder("gonode.jobs.accepted")
+                .description("Jobs accepted into a handler's mailbox").tag("handler", job.handler())
+                .register(registry)).increment();
         JobEvent event = new JobEvent();
         if (event.isEnabled()) {
             event.begin();
@@ -67,17 +71,20 @@ public final class JobTelemetry implements JobEvents {
 
     @Override
     public void rejected(String handler, String reason) {
-        Counter.builder("gonode.jobs.rejected").description("Jobs refused before they were accepted")
-                .tag("handler", handler).tag("reason", reason).register(registry).increment();
+        counters.computeIfAbsent("rejected\n" + handler + "\n" + reason, k -> Counter.builder("gonode.jobs.rejected")
+                .description("Jobs refused before they were accepted").tag("handler", handler).tag("reason", reason)
+                .register(registry)).increment();
     }
 
     @Override
     public void settled(JobRecord job) {
         JobRecord.Outcome outcome = job.outcome();
         String code = outcome.error() == null ? "none" : outcome.error().code();
-        Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
-                .tag("handler", job.handler()).tag("outcome", outcome.status().wireName()).tag("code", code)
-                .register(registry).increment();
+        String status = outcome.status().wireName();
+        counters.computeIfAbsent("completed\n" + job.handler() + "\n" + status + "\n" + code,
+                k -> Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
+                        .tag("handler", job.handler()).tag("outcome", status).tag("code", code)
+                        .register(registry)).increment();
         record("gonode.job.queue.wait", "Time jobs waited in the mailbox", job.handler(), job.queueWait());
         record("gonode.job.run", "Time handlers ran jobs", job.handler(), job.runTime());
         finish(job);
@@ -101,8 +108,8 @@ public final class JobTelemetry implements JobEvents {
 
     private void record(String name, String description, String handler, Duration d) {
         if (d != null) {
-            Timer.builder(name).description(description).tag("handler", handler)
-                    .publishPercentileHistogram().register(registry).record(d);
+            timers.computeIfAbsent(name + "\n" + handler, k -> Timer.builder(name).description(description)
+                    .tag("handler", handler).publishPercentileHistogram().register(registry)).record(d);
         }
     }
 }

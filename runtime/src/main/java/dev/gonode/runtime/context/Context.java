@@ -118,15 +118,16 @@ public interface Context {
      * parent's deadline, if that is earlier).
      */
     static WithCancel withDeadline(Context parent, Instant deadline) {
-        Duration left = Duration.between(Instant.now(), Objects.requireNonNull(deadline, "deadline"));
-        return withTimeout(parent, left);
+        Objects.requireNonNull(deadline, "deadline");
+        CancelContext c = CancelContext.create(parent, Contexts.nanoDeadline(Duration.between(Instant.now(), deadline)),
+                deadline);
+        return new WithCancel(c, c::cancel);
     }
 
     /** {@link #withDeadline} at now + {@code timeout}; zero or negative is done at once. */
     static WithCancel withTimeout(Context parent, Duration timeout) {
-        long nanos = Objects.requireNonNull(timeout, "timeout").toNanos();
-        long deadline = System.nanoTime() + Math.max(0, nanos);
-        CancelContext c = CancelContext.create(parent, deadline, Instant.now().plus(timeout));
+        Objects.requireNonNull(timeout, "timeout");
+        CancelContext c = CancelContext.create(parent, Contexts.nanoDeadline(timeout), Contexts.instantAfter(timeout));
         return new WithCancel(c, c::cancel);
     }
 

@@ -76,19 +76,29 @@ public final class ErrGroup {
     }
 
     /**
-     * Limits the group to {@code n} goroutines at once; negative means no limit. Fails, as Go
-     * panics, while goroutines of the group are running.
+     * Limits the group to {@code n} goroutines at once; negative means no limit. As in Go, a
+     * non-negative limit cannot replace a limit that goroutines of the group still hold: that fails
+     * (Go panics) with {@code errgroup: modify limit while N goroutines in the group are still
+     * active}. Removing the limit, or setting one while none was set, is always allowed.
      */
     public void setLimit(int n) {
-        int active = running.count();
-        if (active != 0) {
-            throw new IllegalStateException("errgroup: modify limit while " + active
+        if (n < 0) {
+            slots = null;
+            return;
+        }
+        Channel<Object> old = slots;
+        if (old != null && old.len() != 0) {
+            throw new IllegalStateException("errgroup: modify limit while " + old.len()
                     + " goroutines in the group are still active");
         }
-        slots = n < 0 ? null : Channel.make(n);
+        slots = Channel.make(n);
     }
 
-    /** Runs {@code task} in a new goroutine, first waiting for a free slot if there is a limit. */
+    /**
+     * Runs {@code task} in a new goroutine, first waiting for a free slot if there is a limit. With
+     * a limit of 0 no goroutine can ever start: where Go would block forever, this fails with
+     * {@link IllegalStateException}.
+     */
     public void go(Task task) {
         Objects.requireNonNull(task, "task");
         Channel<Object> limit = slots;

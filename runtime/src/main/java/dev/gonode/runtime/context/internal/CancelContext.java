@@ -8,6 +8,7 @@ import dev.gonode.runtime.context.Context;
 import dev.gonode.runtime.context.ContextException;
 import dev.gonode.runtime.internal.sched.Timers;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,8 +22,10 @@ import java.util.Set;
  * <p>Implementation notes. State (the done channel, err, cause, children, the deadline timer) is
  * guarded by the context's monitor; nothing blocks under it. Cancellation sets err and cause once,
  * closes the done channel (or, if nobody asked for one yet, installs the shared closed channel: the
- * channel is made lazily, as in Go), then cancels the children it had, outside the monitor and
- * depth-first, and finally unlinks itself from its parent.
+ * channel is made lazily, as in Go), then cancels the children it had, outside the monitor, with
+ * a work list rather than recursion (a chain of contexts may be deeper than a stack), and finally
+ * unlinks itself from its parent. A child cancelled by its parent does not unlink itself: the
+ * parent dropped its whole set when it was cancelled. Children get the parent's err and cause.
  *
  * <p>Propagation from the parent ({@link #attach}): if the parent can never be done (its done
  * channel is nil) nothing is linked; if the nearest cancellable ancestor is one of these, the child
@@ -32,24 +35,28 @@ import java.util.Set;
  * <p>The deadline is a scheduler timer. Timer actions run on carriers and sysmon and must not
  * block, while cancelling takes monitors and closes channels; so the timer only starts a goroutine
  * that cancels. A deadline later than the parent's is pointless and gets no timer: the parent's
- * cancellation reaches the child first.
+ * cancellation reaches the child first. The effective deadline (own or inherited) is fixed at
+ * creation, so reading it never walks up the tree.
  */
 public final class CancelContext implements Context, Canceller {
 
     private final Context parent;
-    private final long deadlineNanos; // Long.MAX_VALUE for none of its own
     private final Instant deadline;   // null for none of its own
+    private final long effectiveDeadlineNanos;  // own or the nearest cancellable ancestor's; Long.MAX_VALUE: none
+    private final Optional<Instant> effectiveDeadline; // what deadline() reports, fixed at creation
     private Channel<Object> done;     // guarded by this; made on first request
     private ContextException err;     // guarded by this
     private Throwable cause;          // guarded by this
     private Set<Canceller> children;  // guarded by this; null once cancelled
     private Timers.Timer timer;       // guarded by this
-    private CancelContext linkedParent; // the ancestor holding this child, if any
+    private volatile CancelContext linkedParent; // the ancestor holding this child, if any
 
-    private CancelContext(Context parent, long deadlineNanos, Instant deadline) {
+    private CancelContext(Context parent, Instant deadline, long effectiveDeadlineNanos,
+            Optional<Instant> effectiveDeadline) {
         this.parent = parent;
-        this.deadlineNanos = deadlineNanos;
         this.deadline = deadline;
+        this.effectiveDeadlineNanos = effectiveDeadlineNanos;
+        this.effectiveDeadline = effectiveDeadline;
     }
 
     /**
@@ -60,15 +67,15 @@ public final class CancelContext implements Context, Canceller {
         if (parent == null) {
             throw new NullPointerException("cannot create a context from a null parent; use Context.background()");
         }
-        if (deadlineNanos != Long.MAX_VALUE) {
-            CancelContext ancestor = Contexts.nearestCancellable(parent);
-            long inherited = ancestor == null ? Long.MAX_VALUE : ancestor.effectiveDeadlineNanos();
-            if (inherited != Long.MAX_VALUE && inherited - deadlineNanos <= 0) {
-                deadlineNanos = Long.MAX_VALUE; // the parent's deadline comes first: as Go, no timer of our own
-                deadline = null;
-            }
+        CancelContext ancestor = Contexts.nearestCancellable(parent);
+        long inherited = ancestor == null ? Long.MAX_VALUE : ancestor.effectiveDeadlineNanos;
+        if (deadlineNanos != Long.MAX_VALUE && inherited != Long.MAX_VALUE && inherited - deadlineNanos <= 0) {
+            deadlineNanos = Long.MAX_VALUE; // the parent's deadline comes first: as Go, no timer of our own
+            deadline = null;
         }
-        CancelContext c = new CancelContext(parent, deadlineNanos, deadline);
+        CancelContext c = deadline != null
+                ? new CancelContext(parent, deadline, deadlineNanos, Optional.of(deadline))
+                : new CancelContext(parent, null, inherited, parent.deadline());
         c.attach();
         if (deadlineNanos != Long.MAX_VALUE) {
             if (deadlineNanos - System.nanoTime() <= 0) {
@@ -141,15 +148,6 @@ public final class CancelContext implements Context, Canceller {
         return cause;
     }
 
-    /** This context's deadline or the nearest ancestor's, as a nanoTime value. */
-    long effectiveDeadlineNanos() {
-        if (deadlineNanos != Long.MAX_VALUE) {
-            return deadlineNanos;
-        }
-        CancelContext ancestor = Contexts.nearestCancellable(parent);
-        return ancestor == null ? Long.MAX_VALUE : ancestor.effectiveDeadlineNanos();
-    }
-
     /** Cancels with {@link Context#CANCELED}. */
     public void cancel() {
         cancel(CANCELED, null);
@@ -157,14 +155,43 @@ public final class CancelContext implements Context, Canceller {
 
     @Override
     public void cancel(ContextException reason, Throwable why) {
+        Throwable cause = why != null ? why : reason;
+        List<Canceller> children = finish(reason, cause);
+        if (children == null) {
+            return;
+        }
+        // The whole subtree, without recursion: a chain of nested contexts may be arbitrarily deep.
+        ArrayDeque<Canceller> work = new ArrayDeque<>(children);
+        for (Canceller next; (next = work.poll()) != null; ) {
+            if (next instanceof CancelContext child) {
+                List<Canceller> grandchildren = child.finish(reason, cause);
+                if (grandchildren != null) {
+                    work.addAll(grandchildren);
+                }
+            } else {
+                next.cancel(reason, cause);
+            }
+        }
+        CancelContext linked = linkedParent;
+        if (linked != null) {
+            linked.removeChild(this);
+        }
+    }
+
+    /**
+     * Marks this context done and closes its done channel; returns the children to cancel next, or
+     * {@code null} if it was done already. Children cancelled this way need not unlink themselves:
+     * the parent that held them has just forgotten all of its children.
+     */
+    private List<Canceller> finish(ContextException reason, Throwable why) {
         List<Canceller> toCancel;
         Timers.Timer t;
         synchronized (this) {
             if (err != null) {
-                return;
+                return null;
             }
             err = reason;
-            cause = why != null ? why : reason;
+            cause = why;
             if (done == null) {
                 done = Contexts.CLOSED;
             } else {
@@ -178,13 +205,12 @@ public final class CancelContext implements Context, Canceller {
         if (t != null) {
             t.cancel();
         }
-        for (Canceller child : toCancel) {
-            child.cancel(reason, cause);
-        }
-        CancelContext linked = linkedParent;
-        if (linked != null) {
-            linked.removeChild(this);
-        }
+        return toCancel;
+    }
+
+    /** How many children and after-functions this context holds now: for tests and diagnostics. */
+    public synchronized int childCount() {
+        return children == null ? 0 : children.size();
     }
 
     @Override
@@ -202,7 +228,7 @@ public final class CancelContext implements Context, Canceller {
 
     @Override
     public Optional<Instant> deadline() {
-        return deadline != null ? Optional.of(deadline) : parent.deadline();
+        return effectiveDeadline;
     }
 
     @Override

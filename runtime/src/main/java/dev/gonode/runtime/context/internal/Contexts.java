@@ -6,6 +6,8 @@ import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.Context;
 import dev.gonode.runtime.context.ContextException;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +34,30 @@ public final class Contexts {
         Channel<Object> c = Channel.make();
         c.close();
         return c;
+    }
+
+    /**
+     * The {@link System#nanoTime()} deadline {@code timeout} from now: zero or negative is now, and
+     * a timeout too long for nanoTime arithmetic (over about 36 years) is capped there instead of
+     * overflowing into the past.
+     */
+    public static long nanoDeadline(Duration timeout) {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+        return System.nanoTime() + Math.min(Math.max(0, nanos), Long.MAX_VALUE >> 3);
+    }
+
+    /** The wall-clock instant {@code timeout} from now, saturating at {@link Instant#MIN}/{@link Instant#MAX}. */
+    public static Instant instantAfter(Duration timeout) {
+        try {
+            return Instant.now().plus(timeout);
+        } catch (DateTimeException | ArithmeticException e) {
+            return timeout.isNegative() ? Instant.MIN : Instant.MAX;
+        }
     }
 
     /** The nearest {@link CancelContext} at or above {@code ctx}, looking through value contexts. */

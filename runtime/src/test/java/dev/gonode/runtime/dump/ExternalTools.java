@@ -1,0 +1,73 @@
+package dev.gonode.runtime.dump;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Go's own tools as oracles for the dump formats: Debian's {@code panicparse} (reads debug=2) and
+ * {@code go tool pprof} (reads the protobuf profile).
+ *
+ * <p>Policy: with {@code GONODE_EXTERNAL_TOOLS=required} (which {@code .ci/run} sets after
+ * installing the packages) a missing tool fails the test, naming the package to install. Otherwise
+ * a missing tool skips the test with that reason in the report, so {@code ./mvnw verify} stays
+ * usable on a machine without Go's tools; where they are installed the tests run either way.
+ */
+final class ExternalTools {
+
+    static final String POLICY_VARIABLE = "GONODE_EXTERNAL_TOOLS";
+
+    private ExternalTools() {
+    }
+
+    /** The executable {@code name} on the PATH (or at one of {@code alternatives}), or skip/fail per the policy. */
+    static Path require(String name, String debianPackage, String... alternatives) {
+        List<Path> candidates = new ArrayList<>();
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                candidates.add(Path.of(dir, name));
+            }
+        }
+        for (String alt : alternatives) {
+            candidates.add(Path.of(alt));
+        }
+        for (Path p : candidates) {
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        String reason = name + " is not installed: apt-get install -y " + debianPackage
+                + " (looked on PATH and at " + List.of(alternatives) + ")";
+        if ("required".equals(System.getenv(POLICY_VARIABLE))) {
+            fail(POLICY_VARIABLE + "=required but " + reason);
+        }
+        Assumptions.abort(reason + "; set " + POLICY_VARIABLE + "=required to make this a failure, as CI does");
+        throw new AssertionError("unreachable");
+    }
+
+    /** The result of running a tool: exit status and everything it printed. */
+    record Run(int exitCode, String output) {
+    }
+
+    /** Runs {@code command}, stdout and stderr merged, at most 120 s. */
+    static Run run(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("NO_COLOR", "1");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(command + " did not finish within 120 s");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}
