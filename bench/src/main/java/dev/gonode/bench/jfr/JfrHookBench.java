@@ -30,12 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code park*}: the hook pair every goroutine park goes through ({@code parkBegin}, and
  *       {@code parkEnd} when it returned a token), called directly: {@code NONE} (no listener
- *       installed) against the JFR listener with no recording (the events are disabled), and
- *       against a recording with {@code gonode.jfc} (the blocked event enabled with its 20 ms
- *       threshold, so a short park is measured and then not committed).</li>
+ *       installed) against the JFR listener with no recording (the events are disabled).</li>
  *   <li>{@code handoff*}: the same for sysmon's handoff hook.</li>
- *   <li>{@code pingPong*}: a channel ping-pong between two goroutines on a runtime without
- *       listeners and on one with JFR installed, per round trip (two parks), for scale.</li>
+ *   <li>{@code pingPong*}: a channel ping-pong between two goroutines, per round trip (two parks),
+ *       on a runtime without listeners, on one with JFR installed, and on that one while a
+ *       recording with {@code gonode.jfc} runs (the blocked event enabled with its 20 ms
+ *       {@code minimumWait}, so every park is timed and none is recorded), next to the runtime
+ *       without listeners under the same recording (what a running recording costs by itself).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -114,10 +115,6 @@ public class JfrHookBench {
         return parkHooks(s.jfrEvents, s.g, s.blocker);
     }
 
-    @Benchmark
-    public Object parkHookJfrRecordingBelowThreshold(Runtimes s, Recorded r) {
-        return parkHooks(s.jfrEvents, s.g, s.blocker);
-    }
 
     @Benchmark
     public void handoffHookNone(Runtimes s) {
@@ -157,6 +154,18 @@ public class JfrHookBench {
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public void pingPongJfrNoRecording(Runtimes s) throws InterruptedException {
+        pingPong(s.withJfr);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public void pingPongNoHookRecording(Runtimes s, Recorded r) throws InterruptedException {
+        pingPong(s.plain);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public void pingPongJfrRecording(Runtimes s, Recorded r) throws InterruptedException {
         pingPong(s.withJfr);
     }
 }

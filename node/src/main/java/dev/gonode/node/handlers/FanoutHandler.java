@@ -2,6 +2,7 @@ package dev.gonode.node.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.PayloadException;
@@ -92,7 +93,7 @@ public final class FanoutHandler implements JobHandler {
             }
         }
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(item.toString().getBytes(StandardCharsets.UTF_8));
-        return JsonNodeFactory.instance.objectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("item", item)
+        return JsonNodeFactory.instance.objectNode().<ObjectNode>set("item", item)
                 .put("sha256", HexFormat.of().formatHex(digest));
     }
 }

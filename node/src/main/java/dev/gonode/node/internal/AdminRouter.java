@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.NodeConfig;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.runtime.Go;
+import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +158,7 @@ public final class AdminRouter {
         JsonNode body;
         try {
             body = ctx.body().buffer() == null ? null : Json.MAPPER.readTree(ctx.body().buffer().getBytes());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             body = null;
         }
         JsonNode n = body == null ? null : body.get("gomaxprocs");
@@ -198,7 +200,7 @@ public final class AdminRouter {
             answer.put("status", "drained");
             answer.put("finished", report.finished());
             answer.put("aborted", report.aborted());
-            answer.put("took", dev.gonode.runtime.GoDuration.format(report.took()));
+            answer.put("took", GoDuration.format(report.took()));
             Json.respond(ctx, 200, answer, false);
         }));
     }

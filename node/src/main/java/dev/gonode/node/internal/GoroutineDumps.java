@@ -1,5 +1,6 @@
 package dev.gonode.node.internal;
 
+import dev.gonode.runtime.Go;
 import dev.gonode.runtime.dump.DumpFilter;
 import dev.gonode.runtime.dump.DumpFormat;
 import dev.gonode.runtime.dump.GoroutineDump;
@@ -13,6 +14,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code GET /debug/pprof/} (an index) and {@code GET /debug/pprof/goroutine}: the goroutine dump
@@ -76,7 +78,7 @@ final class GoroutineDumps {
             response.putHeader("Content-Disposition", "attachment; filename=\"goroutine.pb.gz\"");
         }
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
-        dev.gonode.runtime.Go.go("goroutine dump", () -> {
+        Go.go("goroutine dump", () -> {
             try (OutputStream out = new ResponseStream(response, context)) {
                 dump.write(format, out);
             } catch (IOException | RuntimeException e) {
@@ -194,7 +196,7 @@ final class GoroutineDumps {
             });
             try {
                 written.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             }
         }

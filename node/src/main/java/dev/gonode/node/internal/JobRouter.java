@@ -14,10 +14,12 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,7 @@ public final class JobRouter {
         router.errorHandler(405, ctx -> Json.error(ctx, 405, "method_not_allowed", ctx.request().method()
                 + " is not allowed on " + shown(ctx) + "; the job API is POST /v1/jobs/{handler} and GET /v1/jobs/{id}"));
         router.errorHandler(500, ctx -> {
-            String errorId = java.util.UUID.randomUUID().toString();
+            String errorId = UUID.randomUUID().toString();
             LOG.error("job API {} {} failed (error id {})", ctx.request().method(), ctx.normalizedPath(), errorId,
                     ctx.failure());
             Json.error(ctx, 500, "internal", "the node failed to handle the request; the log has the details under"
@@ -112,7 +114,7 @@ public final class JobRouter {
                     + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() : ""));
             return;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             Json.error(ctx, 400, "invalid_json", "the payload cannot be read: " + e.getMessage());
             return;
         }

@@ -73,7 +73,8 @@ public final class Select {
      *   1. Poll order: a uniformly random permutation of the channel cases (inside-out
      *      Fisher-Yates). Lock order: the cases sorted by channel id, so that concurrent selects
      *      over overlapping channels lock them in one global order and cannot deadlock; a channel
-     *      that appears in several cases is locked once.
+     *      that appears in several cases is locked once. The sort is stable over the poll order,
+     *      so cases on one channel stay in random order (their waiters are enqueued in it).
      *   2. Lock every channel. Pass 1: in poll order, find the first case that can proceed now
      *      (a receive: a blocked sender, a buffered value, or closed; a send: closed (throws), a
      *      blocked receiver, or room in the buffer). Perform it exactly as the plain operation would,
@@ -537,9 +538,11 @@ public final class Select {
     }
 
     /**
-     * The case indices sorted by channel id: the global lock order. It is built from the poll order
-     * with a stable sort, as Go builds it, so cases on the same channel are enqueued in random order
-     * and a blocked select of two sends to one channel does not always offer the first.
+     * The case indices sorted by channel id: the global lock order. Built from the poll order, as
+     * Go's selectgo does, and sorted stably, so cases on one channel keep their random poll order:
+     * pass 2 enqueues waiters in this order, and a peer serves a channel's queue first come, first
+     * served, so a blocked select with several cases on one channel must not always put the same
+     * one first (TestPseudoRandomSend).
      */
     private static int[] lockOrder(Case<?>[] sc, int[] pollorder) {
         int n = sc.length;
@@ -561,9 +564,9 @@ public final class Select {
         for (int k = 0; k < n; k++) {
             boxed[k] = pollorder[k];
         }
-        Arrays.sort(boxed, Comparator.comparingLong(i -> sc[i].channel.id));
-        for (int i = 0; i < n; i++) {
-            order[i] = boxed[i];
+        Arrays.sort(boxed, Comparator.comparingLong(i -> sc[i].channel.id)); // stable
+        for (int k = 0; k < n; k++) {
+            order[k] = boxed[k];
         }
         return order;
     }

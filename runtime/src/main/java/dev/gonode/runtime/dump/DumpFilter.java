@@ -38,6 +38,15 @@ import java.util.stream.Collectors;
  */
 public final class DumpFilter {
 
+    /*
+     * Implementation notes. A glob is compiled once to a regular expression: each run of literal
+     * characters is quoted (Pattern.quote), '*' becomes ".*" and '?' "."; matching is on the whole
+     * name (Matcher.matches), with DOTALL so that a name containing a newline is still one name.
+     * matches() checks the cheapest and most selective criteria first (name, labels: field reads
+     * and a map lookup), then the wait (two volatile reads), and the state last, which reads the
+     * virtual thread's state word. None takes the goroutine's stack.
+     */
+
     private static final DumpFilter ALL = new DumpFilter(null, null, Duration.ZERO, Map.of(), null, null, Long.MAX_VALUE);
 
     private final Set<GoroutineState> states;      // null: any

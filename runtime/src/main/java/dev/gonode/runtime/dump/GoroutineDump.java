@@ -22,8 +22,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * A goroutine dump in Go's formats: what {@code /debug/pprof/goroutine?debug=2} prints for a Go
- * program, for gonode's goroutines.
+ * A goroutine dump in Go's formats: what {@code /debug/pprof/goroutine} serves for a Go program,
+ * for gonode's goroutines.
  *
  * <pre>{@code
  * GoroutineDump.all().writeDebug2(System.out);                    // every goroutine, Go's debug=2
@@ -31,11 +31,21 @@ import java.util.stream.Stream;
  *         .filter(DumpFilter.all().waitReasons("chan receive").minWait("5m"))
  *         .style(TextStyle.GO_TOOLS)                              // for panicparse
  *         .writeDebug2(writer);
+ * GoroutineDump.all().write(DumpFormat.ofDebug(debug), response); // an HTTP handler: 0, 1 or 2
+ * GoroutineDump.all().writeJson(out);                             // JSON, exact wait durations
  * String block = GoroutineDump.format(goroutine);                 // one goroutine's block
  * }</pre>
  *
- * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) just before
- * writing it, so its memory does not grow with the number of goroutines. It is not a
+ * <p>Formats: {@link #writeDebug2} (Go's {@code debug=2}, a block per goroutine),
+ * {@link #writeDebug1} (Go's {@code debug=1}, goroutines counted by identical stack),
+ * {@link #writeJson} and {@link #writePprof} (gzipped {@code profile.proto} for
+ * {@code go tool pprof}). All list goroutines lowest id first.
+ *
+ * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) shortly before
+ * writing it, so its memory does not grow with the number of goroutines (except {@code debug=1},
+ * which must group, and holds one entry per distinct stack and labels). On a machine with at least
+ * 4 processors, stacks are taken a few hundred goroutines ahead on helper threads (half the
+ * processors, at most 4), which retire when the dump ends. It is not a
  * stop-the-world snapshot: goroutines keep running while it is taken. Dumps are sensitive
  * (stacks show code paths, labels show job ids): serve them on the admin listener only.
  * Instances are immutable and may be reused; each write takes a fresh dump.
@@ -69,7 +79,7 @@ public final class GoroutineDump {
         return new GoroutineDump(source, Objects.requireNonNull(filter, "filter"), style);
     }
 
-    /** This dump with {@code style} for its {@code debug=2} text (default {@link TextStyle#GONODE}). */
+    /** This dump with {@code style} for its {@code debug=2} and {@code debug=1} text (default {@link TextStyle#GONODE}). */
     public GoroutineDump style(TextStyle style) {
         return new GoroutineDump(source, filter, Objects.requireNonNull(style, "style"));
     }

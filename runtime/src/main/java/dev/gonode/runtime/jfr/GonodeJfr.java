@@ -94,7 +94,7 @@ public final class GonodeJfr {
         }
     }
 
-    /** The settings in {@code gonode.jfc}: every gonode event on, with its default threshold and period. */
+    /** The settings in {@code gonode.jfc}: every gonode event on, with its default minimum wait and periods. */
     public static Configuration configuration() {
         try (InputStream in = GonodeJfr.class.getResourceAsStream(JFC_RESOURCE)) {
             if (in == null) {

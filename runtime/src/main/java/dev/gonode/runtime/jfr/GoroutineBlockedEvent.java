@@ -15,7 +15,7 @@ import jdk.jfr.Timespan;
 @Name("gonode.GoroutineBlocked")
 @Label("Goroutine Blocked")
 @Category("gonode")
-@Description("A goroutine was parked in a gonode primitive (channel, select, sync, sleep) longer than the threshold")
+@Description("A goroutine was parked in a gonode primitive (channel, select, sync, sleep) at least minimumWait (default 20 ms)")
 @StackTrace(false)
 public final class GoroutineBlockedEvent extends jdk.jfr.Event {
 

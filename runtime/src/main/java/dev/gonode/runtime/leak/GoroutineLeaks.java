@@ -79,6 +79,7 @@ public final class GoroutineLeaks {
         rt.registry().leaked().stream()
                 .filter(g -> g.id() > options.startedAfterId() && !options.ignoredById(g.id())
                         && !options.ignoredByName(g.name()))
+                .sorted(Comparator.comparingLong(G::id))
                 .forEach(leaks::add);
         return leaks;
     }

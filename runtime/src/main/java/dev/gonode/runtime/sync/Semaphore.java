@@ -1,9 +1,12 @@
 package dev.gonode.runtime.sync;
 
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.runtime.context.Context;
+import dev.gonode.runtime.context.ContextException;
 import dev.gonode.runtime.internal.sched.Park;
 import dev.gonode.runtime.sync.internal.CancelSignal;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * A weighted semaphore: {@code golang.org/x/sync/semaphore}'s {@code Weighted}. A fixed number of
@@ -116,6 +119,40 @@ public final class Semaphore {
      */
     public void acquire(long n) {
         acquire(n, Long.MAX_VALUE, false, CancelSignal.NEVER);
+    }
+
+    /**
+     * Acquires {@code n} tokens, waiting until they are free or {@code ctx} is done (Go's
+     * {@code Acquire(ctx, n)}). If {@code ctx} is done first, nothing is taken and the context's
+     * error is thrown; a waiter cancelled while queued leaves the queue, and waiters behind it that
+     * now fit are served.
+     *
+     * @throws ContextException         {@link Context#CANCELED} or {@link Context#DEADLINE_EXCEEDED}
+     * @throws IllegalArgumentException if {@code n} is negative or larger than {@link #size()}
+     */
+    public void acquire(Context ctx, long n) {
+        ContextException done = ctx.err();
+        if (done != null) {
+            checkRequest(n);
+            throw done;
+        }
+        if (!acquire(n, Long.MAX_VALUE, false, new ContextSignal(ctx))) {
+            throw ctx.err();
+        }
+    }
+
+    /** A context as the cancellation of a queued acquire. */
+    private record ContextSignal(Context ctx) implements CancelSignal {
+        @Override
+        public boolean isCancelled() {
+            return ctx.err() != null;
+        }
+
+        @Override
+        public Registration onCancel(Runnable wake) {
+            BooleanSupplier stop = Context.afterFunc(ctx, wake);
+            return stop::getAsBoolean;
+        }
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.gonode.runtime.sync;
 
+import dev.gonode.runtime.Go;
+import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.ReceiveChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -139,6 +142,17 @@ public final class SingleFlight<K, V> {
         if (c.error != null) {
             throw c.error;
         }
+    }
+
+    /**
+     * Go's {@code DoChan}: like {@link #doCall} but returns at once with a channel on which the
+     * result (with its {@code shared} flag) arrives; the channel has room for it, so nobody has to
+     * receive. The call runs in a new goroutine unless one for {@code key} is already in flight.
+     */
+    public ReceiveChannel<Result<V>> doChan(K key, Callable<? extends V> fn) {
+        Channel<Result<V>> result = Channel.make(1);
+        Go.go(() -> result.send(doCall(key, fn)));
+        return result;
     }
 
     /**

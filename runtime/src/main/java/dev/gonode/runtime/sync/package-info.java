@@ -1,6 +1,6 @@
 /**
- * Go's {@code sync} package, and the two {@code golang.org/x/sync} tools gonode needs, for
- * goroutines (and plain Java threads).
+ * Go's {@code sync} package, and {@code golang.org/x/sync}'s errgroup, semaphore and singleflight,
+ * for goroutines (and plain Java threads).
  *
  * <table>
  *   <caption>Go names and gonode names</caption>
@@ -21,11 +21,14 @@
  *       <td>{@code sync.Cond.Wait}</td></tr>
  *   <tr><td>{@code sync.Locker}</td><td>{@link dev.gonode.runtime.sync.Locker}</td><td></td></tr>
  *   <tr><td>{@code x/sync/semaphore.Weighted}</td><td>{@link dev.gonode.runtime.sync.Semaphore}:
- *       {@code acquire}, {@code tryAcquire} (also with a timeout), {@code release}</td>
- *       <td>{@code semacquire}</td></tr>
+ *       {@code acquire} (also with a {@code Context}), {@code tryAcquire} (also with a timeout),
+ *       {@code release}</td><td>{@code semacquire}</td></tr>
  *   <tr><td>{@code x/sync/singleflight.Group}</td>
  *       <td>{@link dev.gonode.runtime.sync.SingleFlight}: {@code doCall} (Go's {@code Do}),
- *       {@code forget}</td><td>{@code sync.WaitGroup.Wait}</td></tr>
+ *       {@code doChan}, {@code forget}</td><td>{@code sync.WaitGroup.Wait}</td></tr>
+ *   <tr><td>{@code x/sync/errgroup.Group}</td><td>{@link dev.gonode.runtime.sync.ErrGroup}:
+ *       {@code go}, {@code tryGo}, {@code await} (Go's {@code Wait}), {@code withContext},
+ *       {@code setLimit}</td><td>{@code sync.WaitGroup.Wait}, {@code chan send} (at the limit)</td></tr>
  * </table>
  *
  * <p>Where Go's name cannot be used in Java it gets a suffix: {@code do} is a keyword, and
@@ -39,6 +42,7 @@
  * goroutine through gonode's scheduler, so it frees its carrier and the goroutine dump shows Go's
  * wait reason; on a plain thread it blocks the thread. Waits cannot be interrupted: an interrupt
  * is kept (the thread's interrupt status is set again when the wait ends) but does not end it.
- * Cancellation will come with {@code Context}.
+ * To give up on a wait, use a {@link dev.gonode.runtime.context.Context}
+ * ({@code Semaphore.acquire(ctx, n)}) or a timeout.
  */
 package dev.gonode.runtime.sync;

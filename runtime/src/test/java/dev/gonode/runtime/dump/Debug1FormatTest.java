@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.WaitReason;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +54,7 @@ class Debug1FormatTest {
 
     @Test
     void theGrammarTheseTestsUseAcceptsARealGoProfile() throws IOException {
-        String go = Files.readString(Debug2FormatTest.SAMPLES.resolve("go1.19-goroutine-debug1.txt"));
+        String go = Debug2FormatTest.sample("go1.19-goroutine-debug1.txt");
         assertEquals(List.of(3, 1, 1, 1, 1, 1, 1, 1, 1), checkStructure(go));
     }
 

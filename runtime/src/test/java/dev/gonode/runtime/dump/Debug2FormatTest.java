@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.WaitReason;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +15,15 @@ import org.junit.jupiter.api.Test;
 /** The debug=2 text: Go's block shape (checked against a real Go dump), header rules and styles. */
 class Debug2FormatTest {
 
-    static final Path SAMPLES = Path.of(System.getProperty("gonode.samples", "../../shared/samples"));
+    /** Real Go 1.19 dumps (from a small Go program; see the shared research notes), copied beside these tests. */
+    static String sample(String name) throws IOException {
+        try (var in = Debug2FormatTest.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new AssertionError("test resource " + name + " is missing beside " + Debug2FormatTest.class);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 
     // Go's debug=2 grammar, loose enough for real Go output (arguments, +0x offsets).
     private static final Pattern HEADER = Pattern.compile("goroutine (\\d+) \\[([^\\]]+)\\]:");
@@ -55,7 +61,7 @@ class Debug2FormatTest {
 
     @Test
     void theGrammarTheseTestsUseAcceptsARealGoDump() throws IOException {
-        String go = Files.readString(SAMPLES.resolve("go1.19-goroutine-debug2.txt"));
+        String go = sample("go1.19-goroutine-debug2.txt");
         assertEquals(11, checkStructure(go).size());
     }
 
@@ -104,6 +110,27 @@ class Debug2FormatTest {
         String block = GoroutineDump.format(FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO,
                 Map.of("job", "a\"b\n", "handler", "echo")));
         assertTrue(block.contains("\nlabels: {\"handler\":\"echo\", \"job\":\"a\\\"b\\n\"}\n"), block);
+    }
+
+    @Test
+    void aGoroutineWithoutAStackStillHasTheOneFrameGosReadersRequire() {
+        FakeGoroutine g = FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO, Map.of());
+        String block = GoroutineDump.format(g, new StackTraceElement[0], TextStyle.GO_TOOLS);
+        assertEquals("""
+                goroutine 7 [chan receive]:
+                java/lang.VirtualThread.run(...)
+                \t/java/lang/VirtualThread.java.go:0
+                created by com/example.Jobs.start in goroutine 1
+                \t/com/example/Jobs.java.go:30
+                """, block);
+        checkStructure(block);
+    }
+
+    @Test
+    void labelQuotingEscapesWhatGosStrconvQuoteEscapes() {
+        String block = GoroutineDump.format(FakeGoroutine.parked(7, WaitReason.CHAN_RECEIVE, Duration.ZERO,
+                Map.of("k", "caf\u00e9 \u00a0\u0001\t\\\uD83D\uDE00")));
+        assertTrue(block.contains("labels: {\"k\":\"caf\u00e9 \\u00a0\\x01\\t\\\\\uD83D\uDE00\"}\n"), block);
     }
 
     @Test

@@ -137,7 +137,7 @@ class GoroutineLeaksTest {
                 () -> GoroutineLeaks.verifyNone(options(baseline).gracePeriod(Duration.ZERO)));
         String report = e.getMessage();
         assertTrue(report.contains("collected by the garbage collector while parked"), report);
-        assertTrue(report.contains("[" + example.reason.goName() + ", collected]:"), report);
+        assertTrue(report.contains("[" + example.reason.goName() + "]:"), report);
         assertTrue(report.contains(example.waitFunction() + "(...)"), "the wait site recorded at park: " + report);
         assertTrue(report.contains("created by " + LeakExamples.class.getName()), report);
         assertTrue(e.leaks().stream().noneMatch(Goroutine::isAlive));

@@ -107,6 +107,19 @@ class GonodeMetricsTest {
     }
 
     @Test
+    void gaugesFollowGomaxprocsAndARemovedPReadsNaN() {
+        new GonodeMetrics(rt).bindTo(registry);
+        assertEquals(2, value(registry.scrape(), "gonode_sched_gomaxprocs_threads"));
+        rt.gomaxprocs(1);
+        Await.until("the snapshot shows GOMAXPROCS 1",
+                () -> value(registry.scrape(), "gonode_sched_gomaxprocs_threads") == 1);
+        String scrape = registry.scrape();
+        assertTrue(value(scrape, "gonode_sched_local_queue_goroutines{p=\"0\"}") >= 0, scrape);
+        assertTrue(Double.isNaN(value(scrape, "gonode_sched_local_queue_goroutines{p=\"1\"}"))
+                && scrape.contains("gonode_sched_local_queue_goroutines{p=\"1\"} NaN"), scrape);
+    }
+
+    @Test
     void closingTheBinderStopsLatencySampling() {
         GonodeMetrics metrics = new GonodeMetrics(rt).latencySampling(1);
         metrics.bindTo(registry);

@@ -24,8 +24,8 @@ public final class Contexts {
     /** The done channel of every context cancelled before anyone asked for its channel. */
     static final Channel<Object> CLOSED = closedChannel();
 
-    public static final Context BACKGROUND = new Root("context.Background");
-    public static final Context TODO = new Root("context.TODO");
+    public static final Context BACKGROUND = new NeverDone("context.Background", null);
+    public static final Context TODO = new NeverDone("context.TODO", null);
 
     private Contexts() {
     }
@@ -76,7 +76,7 @@ public final class Contexts {
     /** Whether {@code ctx} can never be done: it has no cancellable ancestor and a nil done channel. */
     static boolean neverDone(Context ctx) {
         for (Context c = ctx; ; ) {
-            if (c instanceof Root || c instanceof WithoutCancel) {
+            if (c instanceof NeverDone) {
                 return true;
             } else if (c instanceof ValueContext<?> value) {
                 c = value.parent;
@@ -96,7 +96,7 @@ public final class Contexts {
 
     public static Context withoutCancel(Context parent) {
         Objects.requireNonNull(parent, "cannot create a context from a null parent; use Context.background()");
-        return new WithoutCancel(parent);
+        return new NeverDone("WithoutCancel", parent);
     }
 
     public static Throwable cause(Context ctx) {
@@ -169,8 +169,19 @@ public final class Contexts {
         }
     }
 
-    /** background() and todo(). */
-    private record Root(String name) implements Context {
+    /**
+     * A context that is never done: background() and todo() (no parent: no values), and
+     * withoutCancel(parent) (the parent's values, none of its cancellation).
+     */
+    private static final class NeverDone implements Context {
+        private final String name;
+        private final Context valuesFrom; // null for a root
+
+        NeverDone(String name, Context valuesFrom) {
+            this.name = name;
+            this.valuesFrom = valuesFrom;
+        }
+
         @Override
         public ReceiveChannel<Object> done() {
             return Channel.nil();
@@ -188,12 +199,12 @@ public final class Contexts {
 
         @Override
         public <T> T value(Key<T> key) {
-            return null;
+            return valuesFrom == null ? null : valuesFrom.value(key);
         }
 
         @Override
         public String toString() {
-            return name;
+            return valuesFrom == null ? name : valuesFrom + "." + name;
         }
     }
 
@@ -232,39 +243,6 @@ public final class Contexts {
         @Override
         public String toString() {
             return parent + ".WithValue(" + key + ", " + value + ")";
-        }
-    }
-
-    private static final class WithoutCancel implements Context {
-        private final Context parent;
-
-        WithoutCancel(Context parent) {
-            this.parent = parent;
-        }
-
-        @Override
-        public ReceiveChannel<Object> done() {
-            return Channel.nil();
-        }
-
-        @Override
-        public ContextException err() {
-            return null;
-        }
-
-        @Override
-        public Optional<Instant> deadline() {
-            return Optional.empty();
-        }
-
-        @Override
-        public <T> T value(Key<T> key) {
-            return parent.value(key);
-        }
-
-        @Override
-        public String toString() {
-            return parent + ".WithoutCancel";
         }
     }
 }

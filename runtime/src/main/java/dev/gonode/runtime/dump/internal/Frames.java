@@ -13,17 +13,25 @@ import java.util.Arrays;
  * {@code System$1.parkVirtualThread} and {@code LockSupport}, and gonode's {@code internal.sched.Park}) and the goroutine's launcher at the
  * bottom ({@code GoRuntime$Body} and the JDK frames below it). Top frames are dropped while they
  * belong to that machinery; the bottom is cut at the launcher. A stack made only of such frames
- * (a goroutine caught starting or exiting) is shown whole rather than empty.
+ * (a goroutine caught starting or exiting) is shown whole rather than empty. A goroutine with no
+ * stack at all (started but not yet run, or a record whose thread is gone) is shown with the one
+ * frame its virtual thread starts in, {@code java.lang.VirtualThread.run} at line 0: Go always
+ * prints at least one frame, and its readers (panicparse) reject a goroutine without one.
  */
 public final class Frames {
 
     private static final String LAUNCHER = "dev.gonode.runtime.internal.sched.GoRuntime$Body";
+    private static final StackTraceElement[] NOT_RUNNING = {
+            new StackTraceElement("java.lang.VirtualThread", "run", "VirtualThread.java", 0)};
 
     private Frames() {
     }
 
     /** {@code raw} without the parking machinery on top and the launcher below the goroutine's body. */
     public static StackTraceElement[] visible(StackTraceElement[] raw) {
+        if (raw.length == 0) {
+            return NOT_RUNNING.clone();
+        }
         int top = 0;
         while (top < raw.length && isParkingMachinery(raw[top].getClassName())) {
             top++;

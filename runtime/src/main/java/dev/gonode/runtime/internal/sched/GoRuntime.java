@@ -261,12 +261,18 @@ public final class GoRuntime {
         this.panicHandler = handler;
     }
 
-    /** Installs a diagnostics listener (JFR, metrics) next to those already installed. */
+    /**
+     * Installs a diagnostics listener (JFR, metrics) next to those already installed.
+     *
+     * @throws IllegalArgumentException if its scheduling-latency sampling rate is not 0 or a power of two
+     */
     public void addEvents(RuntimeEvents listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (eventListeners) {
+            List<RuntimeEvents> next = new java.util.ArrayList<>(eventListeners);
+            next.add(listener);
+            installEvents(next); // throws before anything changes if the listener is unusable
             eventListeners.add(listener);
-            installEvents();
         }
     }
 
@@ -274,17 +280,17 @@ public final class GoRuntime {
     public void removeEvents(RuntimeEvents listener) {
         synchronized (eventListeners) {
             if (eventListeners.remove(listener)) {
-                installEvents();
+                installEvents(eventListeners);
             }
         }
     }
 
-    private void installEvents() {
-        RuntimeEvents combined = RuntimeEvents.combine(List.copyOf(eventListeners));
-        this.events = combined;
+    private void installEvents(List<RuntimeEvents> listeners) {
+        RuntimeEvents combined = RuntimeEvents.combine(List.copyOf(listeners));
         if (scheduler != null) {
             scheduler.setLatencySampling(combined);
         }
+        this.events = combined;
     }
 
     /** The installed diagnostics listeners, combined ({@link RuntimeEvents#NONE} when there are none). */

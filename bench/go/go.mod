@@ -1,0 +1,3 @@
+module gonode.dev/bench/chan
+
+go 1.19

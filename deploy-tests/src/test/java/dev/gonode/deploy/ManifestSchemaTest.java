@@ -1,0 +1,152 @@
+package dev.gonode.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manifests against Kubernetes schemas, offline: the hand-checked subset vendored in
+ * src/test/resources/schemas (see its README) with networknt's json-schema-validator. Also each
+ * overlay as kustomize renders it, when kubectl is on PATH (it is not installable from the
+ * registries CI reaches, so its absence always skips that part).
+ */
+class ManifestSchemaTest {
+
+    private static final JsonNode SUBSET = load();
+    private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
+
+    private static JsonNode load() {
+        try (InputStream in = ManifestSchemaTest.class.getResourceAsStream("/schemas/kubernetes-subset.yaml")) {
+            return Repo.YAML.readTree(in);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the vendored schema", e);
+        }
+    }
+
+    /** The schema for "apiVersion Kind", or null when the subset has none. */
+    static JsonSchema schema(String typeKey) {
+        if (!SUBSET.path("definitions").has(typeKey)) {
+            return null;
+        }
+        return SCHEMAS.computeIfAbsent(typeKey, k -> {
+            ObjectNode root = SUBSET.deepCopy();
+            root.put("$ref", "#/definitions/" + k.replace("~", "~0").replace("/", "~1"));
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(root);
+        });
+    }
+
+    static Set<String> errors(JsonNode doc) {
+        String key = doc.path("apiVersion").asText() + " " + doc.path("kind").asText();
+        JsonSchema schema = schema(key);
+        if (schema == null) {
+            return Set.of("no schema for " + key + " (add it to kubernetes-subset.yaml)");
+        }
+        Set<String> out = new TreeSet<>();
+        for (ValidationMessage m : schema.validate(doc)) {
+            out.add(m.getMessage());
+        }
+        return out;
+    }
+
+    @Test
+    void everyManifestValidates() throws Exception {
+        List<Repo.Manifest> manifests = Repo.manifests();
+        Set<String> kinds = new TreeSet<>();
+        List<String> failures = new ArrayList<>();
+        for (Repo.Manifest m : manifests) {
+            kinds.add(m.typeKey());
+            Set<String> errs = errors(m.doc());
+            if (!errs.isEmpty()) {
+                failures.add(m + ":\n  " + String.join("\n  ", errs));
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertEquals(Set.of("apps/v1 Deployment", "v1 Service", "policy/v1 PodDisruptionBudget",
+                "autoscaling/v2 HorizontalPodAutoscaler", "networking.k8s.io/v1 NetworkPolicy",
+                "monitoring.coreos.com/v1 ServiceMonitor"), kinds);
+        System.out.println("validated " + manifests.size() + " manifests of kinds " + kinds);
+    }
+
+    @Test
+    void theSchemaRejectsBrokenManifests() throws Exception {
+        Repo.Manifest deployment = Repo.manifest("k8s/base/deployment.yaml", "Deployment", "gonode");
+        assertTrue(errors(deployment.doc()).isEmpty());
+
+        ObjectNode typo = deployment.doc().deepCopy();
+        ObjectNode podSpec = (ObjectNode) typo.path("spec").path("template").path("spec");
+        podSpec.set("terminationGracePeriodSecond", podSpec.remove("terminationGracePeriodSeconds"));
+        assertFalse(errors(typo).isEmpty(), "a misspelt field is refused");
+
+        ObjectNode badSleep = deployment.doc().deepCopy();
+        ((ObjectNode) badSleep.path("spec").path("template").path("spec").path("containers").get(0)
+                .path("lifecycle").path("preStop").path("sleep")).put("seconds", "ten");
+        assertFalse(errors(badSleep).isEmpty(), "sleep.seconds must be an integer");
+
+        ObjectNode longPort = deployment.doc().deepCopy();
+        ((ObjectNode) longPort.path("spec").path("template").path("spec").path("containers").get(0)
+                .path("ports").get(0)).put("name", "a-port-name-too-long");
+        assertFalse(errors(longPort).isEmpty(), "port names have at most 15 characters");
+
+        ObjectNode noSelector = deployment.doc().deepCopy();
+        ((ObjectNode) noSelector.path("spec")).remove("selector");
+        assertFalse(errors(noSelector).isEmpty(), "spec.selector is required");
+
+        ObjectNode badQuantity = deployment.doc().deepCopy();
+        ((ObjectNode) badQuantity.path("spec").path("template").path("spec").path("containers").get(0)
+                .path("resources").path("limits")).put("memory", "1 GB");
+        assertFalse(errors(badQuantity).isEmpty(), "a quantity is like 1Gi");
+
+        Repo.Manifest monitor = Repo.manifest("k8s/base/servicemonitor.yaml", "ServiceMonitor", "gonode");
+        ObjectNode badInterval = monitor.doc().deepCopy();
+        ((ObjectNode) badInterval.path("spec").path("endpoints").get(0)).put("interval", "15 seconds");
+        assertFalse(errors(badInterval).isEmpty(), "Prometheus durations are like 15s");
+    }
+
+    @Test
+    void renderedOverlaysValidate() throws Exception {
+        Path kubectl = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "kubectl"))) {
+                kubectl = Path.of(dir, "kubectl");
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(kubectl != null,
+                "kubectl (for `kubectl kustomize`) is not on PATH; it is not installable from the registries here");
+        for (String overlay : List.of("dev", "prod")) {
+            Repo.Result r = Repo.run(List.of(kubectl.toString(), "kustomize", "k8s/overlays/" + overlay), Repo.root());
+            assertEquals(0, r.status(), r.output());
+            List<JsonNode> docs = Repo.yamlDocuments(r.output());
+            List<String> failures = new ArrayList<>();
+            for (JsonNode doc : docs) {
+                Set<String> errs = errors(doc);
+                if (!errs.isEmpty()) {
+                    failures.add(overlay + " " + doc.path("kind").asText() + "/" + doc.path("metadata").path("name").asText()
+                            + ":\n  " + String.join("\n  ", errs));
+                }
+                assertEquals(overlay.equals("dev") ? "gonode-dev" : "gonode", doc.path("metadata").path("namespace").asText(),
+                        "every object of the " + overlay + " overlay is in its namespace");
+            }
+            assertTrue(failures.isEmpty(), String.join("\n", failures));
+            long secrets = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).count();
+            assertEquals(overlay.equals("dev") ? 1 : 0, secrets, "dev generates the admin token Secret; prod expects one made outside git");
+            System.out.println("overlay " + overlay + ": " + docs.size() + " objects validate");
+        }
+    }
+}
