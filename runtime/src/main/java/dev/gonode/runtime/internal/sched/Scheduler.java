@@ -74,7 +74,8 @@ final class Scheduler implements Executor {
     private volatile P[] allp;
     private volatile int gomaxprocs;
     private final ConcurrentLinkedQueue<Runnable> globalQueue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger globalLength = new AtomicInteger();
+    /** Approximate length of the global queue (striped: the spawner and the carriers do not contend on it). */
+    private final LongAdder globalLength = new LongAdder();
     private final ArrayDeque<P> idleP = new ArrayDeque<>(); // guarded by lock
     private final ArrayDeque<Carrier> idleM = new ArrayDeque<>(); // guarded by lock
     private final AtomicInteger npidle = new AtomicInteger();
@@ -193,39 +194,36 @@ final class Scheduler implements Executor {
 
     private void globalPut(Runnable task) {
         globalQueue.offer(task);
-        globalLength.incrementAndGet();
+        globalLength.increment();
     }
 
     private void globalPutBatch(Runnable[] batch) {
         for (Runnable task : batch) {
             globalQueue.offer(task);
         }
-        globalLength.addAndGet(batch.length);
+        globalLength.add(batch.length);
     }
 
     private Runnable globalPoll() {
         Runnable task = globalQueue.poll();
         if (task != null) {
-            globalLength.decrementAndGet();
+            globalLength.decrement();
         }
         return task;
     }
 
     boolean globalNonEmpty() {
-        return globalLength.get() > 0;
+        return !globalQueue.isEmpty();
     }
 
     /** Takes one goroutine from the global queue and moves a fair share of the rest to {@code p}. */
     private Runnable globalGet(P p) {
-        int len = globalLength.get();
-        if (len <= 0) {
-            return null;
-        }
         Runnable first = globalPoll();
         if (first == null) {
             return null;
         }
-        int batch = Math.min(len / gomaxprocs + 1, P.LOCAL_QUEUE_SIZE / 2) - 1;
+        long len = Math.max(0, globalLength.sum()) + 1; // approximate: the adder may lag the queue
+        int batch = (int) Math.min(len / gomaxprocs + 1, P.LOCAL_QUEUE_SIZE / 2) - 1;
         for (int i = 0; i < batch; i++) {
             Runnable t = globalPoll();
             if (t == null) {
@@ -667,7 +665,7 @@ final class Scheduler implements Executor {
     }
 
     long globalQueueLength() {
-        return Math.max(0, globalLength.get());
+        return Math.max(0, globalLength.sum());
     }
 
     List<Integer> localQueueLengths() {
