@@ -55,8 +55,6 @@ final class Carrier extends Thread {
     boolean yieldRequested;
     /** Whether this carrier is looking for work (counted in {@code Scheduler.nmspinning}). */
     boolean spinning;
-    /** When this carrier's current search for work began to come up empty; 0 while it is not idle-spinning. */
-    long idleSpinSince;
     /** Handed over by a waker while this carrier is parked idle. */
     volatile P nextP;
     volatile boolean nextSpinning;

@@ -66,9 +66,6 @@ import java.util.function.Consumer;
  */
 final class Scheduler implements Executor {
 
-    /** How long a spinning carrier keeps looking for work before it parks: see {@link #keepSpinning}. */
-    private static final long IDLE_SPIN_NANOS = 50_000;
-
     private final GoRuntime runtime;
     final SpinLock lock = new SpinLock();
     private volatile P[] allp;
@@ -299,7 +296,6 @@ final class Scheduler implements Executor {
                 if (task == null) {
                     return; // shut down, or an excess idle carrier
                 }
-                m.idleSpinSince = 0;
                 if (m.spinning) {
                     m.spinning = false;
                     if (nmspinning.decrementAndGet() == 0) {
@@ -380,9 +376,6 @@ final class Scheduler implements Executor {
                 if ((task = steal(p)) != null) {
                     return task;
                 }
-                if (keepSpinning(m)) {
-                    continue;
-                }
             }
 
             // Nothing to do: give up the P, then look once more before parking.
@@ -409,25 +402,6 @@ final class Scheduler implements Executor {
                 return null;
             }
         }
-    }
-
-    /**
-     * Whether a spinning carrier that found nothing should look again rather than park. Go parks
-     * after one fruitless pass; here a park costs the next submitter a futex wake-up (5-20 µs, paid
-     * on its own carrier), which a producer feeding an idle P would pay per item. So the (at most
-     * GOMAXPROCS/2) spinning carriers keep looking for {@link #IDLE_SPIN_NANOS} first; an idle node
-     * still parks every carrier within that time.
-     */
-    private static boolean keepSpinning(Carrier m) {
-        long now = System.nanoTime();
-        if (m.idleSpinSince == 0) {
-            m.idleSpinSince = now;
-        } else if (now - m.idleSpinSince > IDLE_SPIN_NANOS) {
-            m.idleSpinSince = 0;
-            return false;
-        }
-        Thread.onSpinWait();
-        return true;
     }
 
     private Runnable steal(P p) {
