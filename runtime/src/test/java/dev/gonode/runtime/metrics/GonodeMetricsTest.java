@@ -11,9 +11,9 @@ import dev.gonode.runtime.internal.sched.RuntimeConfig;
 import dev.gonode.runtime.leak.LeakDetector;
 import dev.gonode.runtime.leak.LeakDetectorOptions;
 import dev.gonode.runtime.testing.Await;
+import dev.gonode.runtime.testing.ExternalTools;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,8 +149,7 @@ class GonodeMetricsTest {
 
     @Test
     void promtoolAcceptsTheScrape(@TempDir Path dir) throws Exception {
-        String promtool = ExternalTools.require("promtool",
-                "Debian package prometheus: apt-get install prometheus");
+        String promtool = ExternalTools.require("promtool", "prometheus").toString();
         LeakDetector detector = LeakDetector.create(rt, LeakDetectorOptions.defaults());
         String scrape = scrapeWithThreeWaiting(new GonodeMetrics(rt).leakDetector(detector).latencySampling(1));
         detector.check();
@@ -162,35 +160,5 @@ class GonodeMetricsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool finished");
         assertEquals(0, p.exitValue(), "promtool check metrics found problems:\n" + out + "\nin:\n" + scrape);
-    }
-
-    /** Finds external tools for tests; see {@link #require}. */
-    static final class ExternalTools {
-        /** The environment variable CI sets to {@value #REQUIRED} so that a missing tool fails instead of skipping. */
-        static final String ENV = "GONODE_EXTERNAL_TOOLS";
-        static final String REQUIRED = "required";
-
-        private ExternalTools() {
-        }
-
-        /**
-         * The path of {@code tool} on the PATH. Missing: the test is skipped with a reason saying
-         * how to install it, or fails when {@code GONODE_EXTERNAL_TOOLS=required} (CI).
-         */
-        static String require(String tool, String howToInstall) throws IOException {
-            String path = System.getenv().getOrDefault("PATH", "");
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
-                if (Files.isExecutable(candidate)) {
-                    return candidate.toString();
-                }
-            }
-            String message = tool + " is not installed (" + howToInstall + ")";
-            if (REQUIRED.equals(System.getenv(ENV))) {
-                throw new AssertionError(message + ", and " + ENV + "=" + REQUIRED + " says tests must use it");
-            }
-            Assumptions.abort(message + "; skipped (set " + ENV + "=" + REQUIRED + " to make this a failure, as CI does)");
-            throw new AssertionError("unreachable");
-        }
     }
 }

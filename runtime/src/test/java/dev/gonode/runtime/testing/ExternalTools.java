@@ -1,4 +1,4 @@
-package dev.gonode.runtime.dump;
+package dev.gonode.runtime.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,15 +21,15 @@ import org.junit.jupiter.api.Assumptions;
  * a missing tool skips the test with that reason in the report, so {@code ./mvnw verify} stays
  * usable on a machine without Go's tools; where they are installed the tests run either way.
  */
-final class ExternalTools {
+public final class ExternalTools {
 
-    static final String POLICY_VARIABLE = "GONODE_EXTERNAL_TOOLS";
+    public static final String POLICY_VARIABLE = "GONODE_EXTERNAL_TOOLS";
 
     private ExternalTools() {
     }
 
     /** The executable {@code name} on the PATH (or at one of {@code alternatives}), or skip/fail per the policy. */
-    static Path require(String name, String debianPackage, String... alternatives) {
+    public static Path require(String name, String debianPackage, String... alternatives) {
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty()) {
@@ -54,11 +54,11 @@ final class ExternalTools {
     }
 
     /** The result of running a tool: exit status and everything it printed. */
-    record Run(int exitCode, String output) {
+    public record Run(int exitCode, String output) {
     }
 
     /** Runs {@code command}, stdout and stderr merged, at most 120 s. */
-    static Run run(List<String> command) throws IOException, InterruptedException {
+    public static Run run(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("NO_COLOR", "1");
         Process p = pb.start();
