@@ -1,7 +1,6 @@
 package dev.gonode.node.internal;
 
 import dev.gonode.runtime.GoDuration;
-import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.jfr.GonodeJfr;
 import dev.gonode.runtime.leak.LeakDetector;
 import dev.gonode.runtime.leak.LeakDetectorOptions;
@@ -61,17 +60,16 @@ public final class Diagnostics implements AutoCloseable {
     private Recording recording; // guarded by this
 
     public Diagnostics() {
-        GoRuntime runtime = GoRuntime.get();
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        leaks = LeakDetector.create(runtime, LeakDetectorOptions.defaults()).start();
-        runtimeMetrics = new GonodeMetrics(runtime).leakDetector(leaks);
+        leaks = LeakDetector.create(LeakDetectorOptions.defaults()).start();
+        runtimeMetrics = new GonodeMetrics().leakDetector(leaks);
         runtimeMetrics.bindTo(registry);
-        jfr = GonodeJfr.install(runtime);
+        jfr = GonodeJfr.install();
     }
 
     /** The registry every meter of the node goes to. */

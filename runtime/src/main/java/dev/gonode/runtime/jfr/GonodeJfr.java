@@ -46,6 +46,11 @@ public final class GonodeJfr {
         return EVENT_TYPES;
     }
 
+    /** Hooks the process-wide runtime behind {@link dev.gonode.runtime.Go} up to JFR. */
+    public static Installation install() {
+        return install(GoRuntime.get());
+    }
+
     /** Hooks {@code runtime} up to JFR until the returned installation is closed. */
     public static Installation install(GoRuntime runtime) {
         Objects.requireNonNull(runtime, "runtime");

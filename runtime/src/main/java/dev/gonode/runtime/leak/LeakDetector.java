@@ -90,6 +90,11 @@ public final class LeakDetector implements AutoCloseable {
         return new LeakDetector(runtime, options);
     }
 
+    /** A detector for the process-wide runtime behind {@link dev.gonode.runtime.Go}. */
+    public static LeakDetector create(LeakDetectorOptions options) {
+        return create(GoRuntime.get(), options);
+    }
+
     public LeakDetectorOptions options() {
         return options;
     }

@@ -85,8 +85,14 @@ public final class GonodeMetrics implements MeterBinder, AutoCloseable {
         this.tags = Objects.requireNonNull(tags, "tags");
     }
 
+    /** Metrics of {@code runtime} (tests and embedders that run a runtime of their own). */
     public GonodeMetrics(GoRuntime runtime) {
         this(runtime, Tags.empty());
+    }
+
+    /** Metrics of the process-wide runtime behind {@link dev.gonode.runtime.Go}. */
+    public GonodeMetrics() {
+        this(GoRuntime.get());
     }
 
     /** Adds the leak gauges, read from {@code detector}'s latest check. Call before {@link #bindTo}. */
