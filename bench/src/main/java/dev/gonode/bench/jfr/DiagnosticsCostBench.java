@@ -1,7 +1,5 @@
 package dev.gonode.bench.jfr;
 
-import dev.gonode.runtime.chan.Channel;
-import dev.gonode.runtime.internal.sched.G;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.RuntimeConfig;
 import dev.gonode.runtime.jfr.GonodeJfr;
@@ -38,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1"})
 public class DiagnosticsCostBench {
 
-    static final int ROUND_TRIPS = 10_000;
+    static final int ROUND_TRIPS = JfrHookBench.ROUND_TRIPS;
 
     @Param({"none", "wait-sites=site", "wait-sites=full", "latency-sampling=64", "latency-sampling=1", "jfr-installed"})
     public String diagnostics;
@@ -78,21 +76,6 @@ public class DiagnosticsCostBench {
     @Benchmark
     @OperationsPerInvocation(ROUND_TRIPS)
     public void pingPong() throws InterruptedException {
-        Channel<Integer> ping = Channel.make();
-        Channel<Integer> pong = Channel.make();
-        G echo = rt.go(null, () -> {
-            for (Integer v : ping) {
-                pong.send(v);
-            }
-        }, ping);
-        G driver = rt.go(null, () -> {
-            for (int i = 0; i < ROUND_TRIPS; i++) {
-                ping.send(i);
-                pong.receive();
-            }
-            ping.close();
-        }, pong);
-        driver.join();
-        echo.join();
+        JfrHookBench.pingPong(rt);
     }
 }

@@ -126,7 +126,8 @@ public class JfrHookBench {
         s.jfrEvents.handoff(0, s.g, 12_000_000L);
     }
 
-    private static void pingPong(GoRuntime rt) throws InterruptedException {
+    /** {@link #ROUND_TRIPS} channel round trips between two goroutines of {@code rt}. */
+    static void pingPong(GoRuntime rt) throws InterruptedException {
         Channel<Integer> ping = Channel.make();
         Channel<Integer> pong = Channel.make();
         G echo = rt.go(null, () -> {
