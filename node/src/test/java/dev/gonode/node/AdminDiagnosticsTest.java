@@ -69,7 +69,7 @@ class AdminDiagnosticsTest {
 
     @Test
     void goroutineDumpInEveryFormatWithFilters(@TempDir Path dir) throws Exception {
-        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&label=handler=echo&limit=3");
+        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&style=gonode&label=handler=echo&limit=3");
         assertEquals(200, debug2.status(), debug2.body());
         long blocks = debug2.body().lines().filter(l -> l.startsWith("goroutine ")).count();
         assertEquals(3, blocks, debug2.body());
