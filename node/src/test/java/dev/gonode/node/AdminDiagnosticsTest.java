@@ -107,6 +107,30 @@ class AdminDiagnosticsTest {
         assertTrue(text.body().startsWith("goroutine leak check at "), text.body());
     }
 
+    /**
+     * Every slow admin endpoint answers: each runs its work on a goroutine, behind a guard that
+     * fails on an event loop (OffEventLoopTest), so one that ran on the loop would answer 500.
+     */
+    @Test
+    void slowEndpointsAnswerFromAGoroutineNotTheEventLoop() throws Exception {
+        assertEquals(200, admin.get("/metrics").status());
+        assertEquals(200, admin.get("/debug/leaks").status());
+        assertEquals(200, admin.get("/debug/leaks?format=text").status());
+        for (String form : new String[] {"", "?debug=0", "?debug=1", "?debug=2", "?format=json"}) {
+            HttpResponse<byte[]> dump = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + node.adminPort() + "/debug/pprof/goroutine" + form)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, dump.statusCode(), form);
+            assertTrue(dump.body().length > 0, form);
+        }
+        assertEquals(200, admin.send("POST", "/debug/jfr/start?duration=1m", null, Map.of()).status());
+        assertEquals(200, admin.send("POST", "/debug/jfr/stop", null, Map.of()).status());
+        HttpResponse<byte[]> jfr = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + node.adminPort() + "/debug/jfr/dump")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, jfr.statusCode());
+        assertTrue(jfr.body().length > 0);
+    }
+
     @Test
     void jfrRecordingStartsStopsAndDumpsWithGonodeJobEvents(@TempDir Path dir) throws Exception {
         assertEquals(400, admin.send("POST", "/debug/jfr/start?settings=loud", null, Map.of()).status());

@@ -99,8 +99,9 @@ final class GoroutineDumps {
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
         Go.go("goroutine dump", () -> {
             try (OutputStream out = new ResponseStream(response, context)) {
+                Diagnostics.assertOffEventLoop("a goroutine dump");
                 dump.write(format, out);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | AssertionError e) {
                 context.runOnContext(v -> response.reset());
             }
         });
