@@ -103,6 +103,10 @@ class AdminDiagnosticsTest {
         assertTrue(json.json().get("goroutines").asLong() > 0, json.body());
         assertTrue(json.json().get("longWaits").isArray(), json.body());
         assertTrue(json.json().get("provenLeaks").isArray(), json.body());
+        assertTrue(json.json().get("clean").asBoolean(), "a fresh node has no proven leak and no growing site: " + json.body());
+        assertEquals(0, json.json().get("provenLeaksTotal").asLong(), json.body());
+        assertEquals(0, json.json().get("growingSites").asInt(), json.body());
+        assertTrue(json.json().get("longWaitingGoroutines").isNumber(), json.body());
         AdminClient.Reply text = admin.get("/debug/leaks?format=text");
         assertTrue(text.body().startsWith("goroutine leak check at "), text.body());
     }
