@@ -69,7 +69,7 @@ class AdminDiagnosticsTest {
 
     @Test
     void goroutineDumpInEveryFormatWithFilters(@TempDir Path dir) throws Exception {
-        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&label=handler=echo&limit=3");
+        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&style=gonode&label=handler=echo&limit=3");
         assertEquals(200, debug2.status(), debug2.body());
         long blocks = debug2.body().lines().filter(l -> l.startsWith("goroutine ")).count();
         assertEquals(3, blocks, debug2.body());
@@ -103,8 +103,36 @@ class AdminDiagnosticsTest {
         assertTrue(json.json().get("goroutines").asLong() > 0, json.body());
         assertTrue(json.json().get("longWaits").isArray(), json.body());
         assertTrue(json.json().get("provenLeaks").isArray(), json.body());
+        assertTrue(json.json().get("clean").asBoolean(), "a fresh node has no proven leak and no growing site: " + json.body());
+        assertEquals(0, json.json().get("provenLeaksTotal").asLong(), json.body());
+        assertEquals(0, json.json().get("growingSites").asInt(), json.body());
+        assertTrue(json.json().get("longWaitingGoroutines").isNumber(), json.body());
         AdminClient.Reply text = admin.get("/debug/leaks?format=text");
         assertTrue(text.body().startsWith("goroutine leak check at "), text.body());
+    }
+
+    /**
+     * Every slow admin endpoint answers: each runs its work on a goroutine, behind a guard that
+     * fails on an event loop (OffEventLoopTest), so one that ran on the loop would answer 500.
+     */
+    @Test
+    void slowEndpointsAnswerFromAGoroutineNotTheEventLoop() throws Exception {
+        assertEquals(200, admin.get("/metrics").status());
+        assertEquals(200, admin.get("/debug/leaks").status());
+        assertEquals(200, admin.get("/debug/leaks?format=text").status());
+        for (String form : new String[] {"", "?debug=0", "?debug=1", "?debug=2", "?format=json"}) {
+            HttpResponse<byte[]> dump = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + node.adminPort() + "/debug/pprof/goroutine" + form)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, dump.statusCode(), form);
+            assertTrue(dump.body().length > 0, form);
+        }
+        assertEquals(200, admin.send("POST", "/debug/jfr/start?duration=1m", null, Map.of()).status());
+        assertEquals(200, admin.send("POST", "/debug/jfr/stop", null, Map.of()).status());
+        HttpResponse<byte[]> jfr = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + node.adminPort() + "/debug/jfr/dump")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, jfr.statusCode());
+        assertTrue(jfr.body().length > 0);
     }
 
     @Test

@@ -64,10 +64,12 @@ public final class DumpCommands {
     }
 
     @Command(name = "dump-goroutines", description = {
-            "Dump the node's goroutines: Go's debug=2 format by default (panicparse and people read it),"
-                    + " grouped (--debug 1), JSON (--json), or a pprof profile for go tool pprof (--pprof FILE).",
+            "Dump the node's goroutines: Go's debug=2 text by default, in Go's shapes so that panicparse reads it"
+                    + " (--style gonode: Java names and each goroutine's labels), grouped with labels (--debug 1),"
+                    + " JSON (--json), or a pprof profile for go tool pprof (--pprof FILE).",
             "Examples:",
-            "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
+            "  gonode-admin dump-goroutines | panicparse",
+            "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m --style gonode",
             "  gonode-admin dump-goroutines --label handler=echo --json -o goroutines.json",
             "  gonode-admin dump-goroutines --pprof goroutine.pb.gz && go tool pprof -top goroutine.pb.gz"})
     public static final class DumpGoroutines implements Runnable {
@@ -85,11 +87,17 @@ public final class DumpCommands {
         Path out;
         @Option(names = "--pprof", paramLabel = "FILE", description = "Save the gzipped pprof profile to FILE.")
         Path pprof;
+        @Option(names = "--style", paramLabel = "STYLE", defaultValue = "go", completionCandidates = Styles.class,
+                description = "Text style: go (default; Go's names, read by panicparse) or gonode (Java names, labels).")
+        String style;
 
         @Override
         public void run() {
             if (debug != 1 && debug != 2) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--debug must be 1 or 2, got " + debug);
+            }
+            if (!Styles.NAMES.contains(style)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--style must be go or gonode, got " + style);
             }
             String query;
             Path target = out;
@@ -99,7 +107,7 @@ public final class DumpCommands {
             } else if (json || root.json()) {
                 query = "format=json";
             } else {
-                query = "debug=" + debug;
+                query = "debug=" + debug + "&style=" + style;
             }
             String path = "/debug/pprof/goroutine?" + query + filters.query();
             AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(5));
@@ -116,14 +124,26 @@ public final class DumpCommands {
         }
     }
 
-    @Command(name = "leaks", description = {"The node's goroutine leak report: long waits, proven leaks, growing sites.",
+    /** The text styles of {@code dump-goroutines --style}, for validation and completion. */
+    static final class Styles implements Iterable<String> {
+        static final List<String> NAMES = List.of("go", "gonode");
+
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return NAMES.iterator();
+        }
+    }
+
+    @Command(name = "leaks", description = {"The node's goroutine leak report: proven leaks (goroutines collected while"
+            + " parked), creation sites with sustained growth, and long waits as information.",
             "Example (cron, CI): gonode-admin leaks --fail"})
     public static final class Leaks implements Runnable {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--fail", description = "Exit with status 3 when anything is found.")
+        @Option(names = "--fail", description = "Exit with status 3 when the node has a proven leak or a growing creation"
+                + " site (the report's \"clean\": false); long waits alone never fail.")
         boolean fail;
 
         @Override

@@ -6,9 +6,11 @@ import dev.gonode.runtime.dump.DumpFormat;
 import dev.gonode.runtime.dump.GoroutineDump;
 import dev.gonode.runtime.dump.TextStyle;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -17,15 +19,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code GET /debug/pprof/} (an index) and {@code GET /debug/pprof/goroutine}: the goroutine dump
- * as Go's pprof handler serves it.
+ * {@code GET /debug/pprof/} (an index), {@code GET /debug/pprof/goroutine}: the goroutine dump as
+ * Go's pprof handler serves it, and {@code /debug/pprof/symbol}, Go's symbol lookup.
  *
- * <p>{@code ?debug=2} one block per goroutine (the default here, as people read it), {@code ?debug=1}
- * goroutines grouped by stack, {@code ?debug=0} the gzipped pprof profile for {@code go tool pprof},
- * {@code ?format=json} JSON. Filters: {@code state}, {@code reason}, {@code min_wait},
- * {@code label} ({@code k=v,k2=v2}), {@code name} (a regular expression), {@code limit};
- * {@code style=go} writes Go's function and file shapes for Go's tools (panicparse). A bad
- * parameter is a 400 naming it.
+ * <p>As in Go's {@code net/http/pprof}: without {@code debug} (or {@code ?debug=0}) the gzipped
+ * pprof profile, so {@code go tool pprof http://HOST:PORT/debug/pprof/goroutine} works as typed;
+ * {@code ?debug=1} goroutines grouped by stack, {@code ?debug=2} one block per goroutine,
+ * {@code ?format=json} JSON. The text is in Go's shapes by default ({@code style=go}: Go's function
+ * names and {@code .go} locations), so panicparse and {@code go tool pprof} read it;
+ * {@code style=gonode} writes Java names and source files and, in {@code debug=2}, each goroutine's
+ * labels on a {@code labels:} line (Go's readers reject that line: in Go's style the labels are in
+ * {@code debug=1}'s {@code # labels:} lines, the profile's sample labels and the JSON). Filters:
+ * {@code state}, {@code reason}, {@code min_wait}, {@code label} ({@code k=v,k2=v2}), {@code name}
+ * (a regular expression), {@code limit}. A bad parameter is a 400 naming it.
+ *
+ * <p>{@code go tool pprof} reads a {@code debug=1} profile as bare addresses and asks
+ * {@code POST /debug/pprof/symbol} for their function names ({@code 0xADDR+0xADDR...}, answered
+ * with {@code num_symbols: 1} and one {@code 0xADDR name} line per known address), as Go's handler
+ * answers it; the addresses are the dumps' pseudo addresses ({@link GoroutineDump#symbol}).
  *
  * <p>Implementation notes. Taking a parked goroutine's stack costs the JDK 10 to 25 µs, so a dump
  * of 100,000 goroutines takes seconds: it runs on a goroutine of its own, never on the event loop,
@@ -35,6 +46,8 @@ import java.util.concurrent.CompletionException;
 final class GoroutineDumps {
 
     private static final int CHUNK = 64 * 1024;
+    /** The largest symbol lookup taken: about 14,000 addresses, far more than a goroutine profile has. */
+    static final int SYMBOL_REQUEST_MAX_BYTES = 256 * 1024;
 
     private GoroutineDumps() {
     }
@@ -43,15 +56,21 @@ final class GoroutineDumps {
         router.get("/debug/pprof").handler(GoroutineDumps::index);
         router.get("/debug/pprof/").handler(GoroutineDumps::index);
         router.get("/debug/pprof/goroutine").handler(GoroutineDumps::goroutine);
+        router.get("/debug/pprof/symbol").handler(GoroutineDumps::symbol);
+        router.post("/debug/pprof/symbol")
+                .handler(BodyHandler.create(false).setBodyLimit(SYMBOL_REQUEST_MAX_BYTES))
+                .handler(GoroutineDumps::symbol);
     }
 
     private static void index(RoutingContext ctx) {
         ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("""
                 gonode profiles (as Go's /debug/pprof/):
-                  /debug/pprof/goroutine?debug=2   every goroutine, Go's debug=2 text (add &style=go for panicparse)
-                  /debug/pprof/goroutine?debug=1   goroutines grouped by identical stack
-                  /debug/pprof/goroutine?debug=0   gzipped pprof profile: go tool pprof http://HOST:PORT/debug/pprof/goroutine?debug=0
+                  /debug/pprof/goroutine           gzipped pprof profile: go tool pprof http://HOST:PORT/debug/pprof/goroutine
+                  /debug/pprof/goroutine?debug=1   goroutines grouped by identical stack, with their labels
+                  /debug/pprof/goroutine?debug=2   every goroutine, Go's debug=2 text (panicparse reads it)
                   /debug/pprof/goroutine?format=json
+                  /debug/pprof/symbol              Go's symbol lookup, for go tool pprof on debug=1
+                text style: style=go (default, Go's names) or style=gonode (Java names, labels in debug=2)
                 filters: state=waiting, reason=chan%20receive, min_wait=1m, label=handler=echo, name=REGEX, limit=N
                 also: /debug/sched, /debug/leaks, /debug/jfr/{start,stop,dump}
                 """);
@@ -80,8 +99,9 @@ final class GoroutineDumps {
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
         Go.go("goroutine dump", () -> {
             try (OutputStream out = new ResponseStream(response, context)) {
+                Diagnostics.assertOffEventLoop("a goroutine dump");
                 dump.write(format, out);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | AssertionError e) {
                 context.runOnContext(v -> response.reset());
             }
         });
@@ -98,7 +118,7 @@ final class GoroutineDumps {
         }
         String debug = ctx.request().getParam("debug");
         if (debug == null) {
-            return DumpFormat.DEBUG2;
+            return DumpFormat.PPROF;
         }
         try {
             return DumpFormat.ofDebug(Integer.parseInt(debug.trim()));
@@ -134,13 +154,45 @@ final class GoroutineDumps {
 
     private static TextStyle style(String style) {
         if (style == null) {
-            return TextStyle.GONODE;
+            return TextStyle.GO_TOOLS;
         }
         return switch (style.toLowerCase(Locale.ROOT)) {
             case "go" -> TextStyle.GO_TOOLS;
             case "gonode" -> TextStyle.GONODE;
             default -> throw new IllegalArgumentException("style=" + JobRouter.cap(style) + " is not known; use go or gonode");
         };
+    }
+
+    /**
+     * Go's symbol lookup: the addresses ({@code 0x1f+0x2a}, in a POST body or a GET query) each
+     * answered by {@code 0xADDR function} when a dump has shown it; always first
+     * {@code num_symbols: 1}, which tells pprof that symbols are served.
+     */
+    private static void symbol(RoutingContext ctx) {
+        String query = ctx.request().method() == HttpMethod.POST ? ctx.body().asString() : ctx.request().query();
+        StringBuilder out = new StringBuilder("num_symbols: 1\n");
+        if (query != null) {
+            for (String word : query.split("\\+")) {
+                String w = word.strip();
+                if (w.isEmpty()) {
+                    continue;
+                }
+                long address;
+                try {
+                    address = w.startsWith("0x") || w.startsWith("0X") ? Long.parseUnsignedLong(w.substring(2), 16)
+                            : Long.parseUnsignedLong(w);
+                } catch (NumberFormatException e) {
+                    Json.error(ctx, 400, "bad_request", "symbol lookup: \"" + JobRouter.cap(w)
+                            + "\" is not an address; send addresses such as 0x4b679a joined by +");
+                    return;
+                }
+                String function = GoroutineDump.symbol(address);
+                if (function != null) {
+                    out.append("0x").append(Long.toHexString(address)).append(' ').append(function).append('\n');
+                }
+            }
+        }
+        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(out.toString());
     }
 
     /**

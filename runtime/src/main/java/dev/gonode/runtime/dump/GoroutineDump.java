@@ -5,6 +5,7 @@ import dev.gonode.runtime.dump.internal.Debug1Text;
 import dev.gonode.runtime.dump.internal.Debug2Text;
 import dev.gonode.runtime.dump.internal.JsonDump;
 import dev.gonode.runtime.dump.internal.PprofDump;
+import dev.gonode.runtime.dump.internal.PseudoPc;
 import dev.gonode.runtime.dump.internal.Selection;
 import dev.gonode.runtime.dump.internal.Snapshot;
 import dev.gonode.runtime.internal.sched.GoRuntime;
@@ -161,6 +162,17 @@ public final class GoroutineDump {
                 yield n;
             }
         };
+    }
+
+    /**
+     * The function at {@code address}, one of the addresses this process's {@code debug=1} and
+     * pprof dumps show, or {@code null} when no dump has shown it: what Go's
+     * {@code /debug/pprof/symbol} answers, so that {@code go tool pprof} can name the frames of a
+     * {@code debug=1} profile. Java frames have no machine addresses; dumps give each function a
+     * stable pseudo address range, and this is its reverse.
+     */
+    public static String symbol(long address) {
+        return PseudoPc.function(address);
     }
 
     /**

@@ -21,9 +21,16 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The run-time goroutine leak detector: checks a runtime periodically and reports long waits,
- * proven leaks and growing creation sites ({@link LeakReport}) to its listeners, as JFR
- * {@code gonode.LeakFound} events and in the log.
+ * The run-time goroutine leak detector: checks a runtime periodically and reports proven leaks and
+ * growing creation sites, with long waits as information ({@link LeakReport}), to its listeners,
+ * as JFR {@code gonode.LeakFound} events and in the log, when a check has news.
+ *
+ * <p>It does not cry wolf: only a goroutine collected while parked (proven) and a creation site
+ * whose live count rose at every one of the last {@code growthChecks} checks (sustained) are
+ * leaks ({@link LeakReport#hasLeaks()}). A pool of workers parked for hours is normal for a
+ * server; long waits are kept in the report, grouped, each group with a baseline (the most it has
+ * had at the recent checks), and a group is news only above its baseline, so an idle node logs a
+ * steady pool once, when it first passes the threshold, not at every check.
  *
  * <pre>{@code
  * LeakDetector detector = LeakDetector.create(GoRuntime.get(), LeakDetectorOptions.defaults());
@@ -40,9 +47,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * stuck fleet of 100,000 goroutines pays the stack walks once, not every check. Groups are keyed by
  * (creation site, wait site, wait reason). Proven leaks come from the registry's history of
  * goroutines the garbage collector collected while parked; the detector remembers which of those
- * it has reported (at most the history's size). Growth keeps, per creation site, the live counts
- * of the last {@code growthChecks + 1} checks and reports a site whose counts strictly rise and
- * end at or above {@code growthMinimum}; sites with no live goroutine are forgotten.
+ * it has reported (at most the history's size), and counts them all from the registry's total,
+ * which also covers any that left the bounded history between two checks. Growth keeps, per
+ * creation site, the live counts of the last {@code growthChecks + 1} checks and reports a site
+ * whose counts strictly rise and end at or above {@code growthMinimum}; sites with no live
+ * goroutine are forgotten. Requiring a rise at every check makes chance negligible: counts that
+ * only fluctuate rise {@code growthChecks} times in a row with probability
+ * {@code 1/(growthChecks+1)!} (1 in 40 million at the default 10). Long-wait baselines are kept
+ * per group (creation site, wait site, reason) as the group's high-water count, and forgotten once
+ * the group has been absent for {@value #BASELINE_CHECKS} checks, so memory follows the groups
+ * seen in the last hour at the default interval.
  *
  * <p>Periodic checks run on a goroutine of the checked runtime ({@code gonode-leak-detector}) that
  * sleeps on the runtime's timers between checks: no platform thread, and nothing runs between
@@ -53,6 +67,8 @@ public final class LeakDetector implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.gonode.runtime.leak");
     private static final int SAMPLE_IDS = 10;
+    /** Checks a long-wait group's baseline outlives the group's absence (an hour at the default interval). */
+    static final int BASELINE_CHECKS = 60;
 
     private final GoRuntime runtime;
     private final LeakDetectorOptions options;
@@ -65,8 +81,15 @@ public final class LeakDetector implements AutoCloseable {
     private final Map<StackTraceElement, ArrayDeque<Long>> siteHistory = new HashMap<>();
     private Map<G, CachedSite> waitSiteCache = new HashMap<>();
     private final Set<G> reportedProven = new HashSet<>();
+    private final Map<GroupKey, Baseline> baselines = new HashMap<>();
+    private final long leakedBeforeStart;
+    private long checks;
 
     private record CachedSite(long waitSince, StackTraceElement frame) {
+    }
+
+    /** A long-wait group's high-water count, and the check that last saw the group. */
+    private record Baseline(int highWater, long lastSeen) {
     }
 
     private record GroupKey(StackTraceElement creationSite, StackTraceElement waitSite, WaitReason reason) {
@@ -83,6 +106,7 @@ public final class LeakDetector implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         // goroutines collected before the detector existed are not its findings
         reportedProven.addAll(runtime.registry().leaked());
+        leakedBeforeStart = runtime.registry().leakedTotal();
     }
 
     /** A detector for {@code runtime} that checks when asked; {@link #start()} adds periodic checks. */
@@ -159,8 +183,12 @@ public final class LeakDetector implements AutoCloseable {
         }
     }
 
-    /** Runs a check now, tells the listeners if it found anything, and returns its report. */
+    /**
+     * Runs a check now, tells the listeners if it has {@linkplain LeakReport#hasNews() news}, and
+     * returns its report. O(goroutines): call it off any event loop.
+     */
     public synchronized LeakReport check() {
+        checks++;
         long now = System.nanoTime();
         long threshold = options.waitThreshold().toNanos();
         G self = checker;
@@ -195,15 +223,27 @@ public final class LeakDetector implements AutoCloseable {
 
         List<LeakReport.LongWait> longWaits = new ArrayList<>();
         groups.forEach((k, v) -> longWaits.add(new LeakReport.LongWait(k.creationSite(), k.waitSite(), k.reason(),
-                v.count, Duration.ofNanos(v.longestNanos), v.ids.stream().sorted().limit(SAMPLE_IDS).toList())));
+                v.count, baseline(k, v.count), Duration.ofNanos(v.longestNanos),
+                v.ids.stream().sorted().limit(SAMPLE_IDS).toList())));
         longWaits.sort(Comparator.comparingInt(LeakReport.LongWait::count).reversed());
+        baselines.values().removeIf(b -> checks - b.lastSeen() > BASELINE_CHECKS);
 
-        LeakReport report = new LeakReport(Instant.now(), live, longWaits, provenLeaks(), growth(liveBySite));
+        List<LeakReport.ProvenLeak> proven = provenLeaks();
+        LeakReport report = new LeakReport(Instant.now(), live, longWaits, proven,
+                runtime.registry().leakedTotal() - leakedBeforeStart, growth(liveBySite));
         last = report;
-        if (!report.isEmpty()) {
+        if (report.hasNews()) {
             publish(report);
         }
         return report;
+    }
+
+    /** {@code group}'s baseline before this check, recording {@code count} into it. */
+    private int baseline(GroupKey group, int count) {
+        Baseline before = baselines.get(group);
+        int highWater = before == null ? 0 : before.highWater();
+        baselines.put(group, new Baseline(Math.max(highWater, count), checks));
+        return highWater;
     }
 
     private StackTraceElement waitSite(G g, long since, Map<G, CachedSite> nextCache) {
@@ -266,6 +306,9 @@ public final class LeakDetector implements AutoCloseable {
 
     private void publish(LeakReport report) {
         for (LeakReport.LongWait w : report.longWaits()) {
+            if (!w.isNews()) {
+                continue;
+            }
             LeakFoundEvent e = new LeakFoundEvent();
             if (e.shouldCommit()) {
                 e.kind = "long-wait";

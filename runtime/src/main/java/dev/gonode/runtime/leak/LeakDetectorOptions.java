@@ -7,10 +7,11 @@ import java.util.Objects;
  * Settings of a {@link LeakDetector}.
  *
  * @param interval       time between checks (default 1 minute)
- * @param waitThreshold  a goroutine waiting longer than this is reported as a long wait (default 5 minutes, as
- *                       operators read Go dumps: {@code [chan receive, 5 minutes]})
+ * @param waitThreshold  a goroutine waiting longer than this is reported as a long wait, as information (default
+ *                       5 minutes, as operators read Go dumps: {@code [chan receive, 5 minutes]})
  * @param growthChecks   a creation site is reported as growing once its live count has risen at this many
- *                       consecutive checks (default 5)
+ *                       consecutive checks (default 10: ten minutes of rises, which counts that only fluctuate
+ *                       produce by chance once in 40 million windows)
  * @param growthMinimum  ... and has at least this many live goroutines (default 100), so that a pool warming
  *                       up is not reported
  */
@@ -33,9 +34,9 @@ public record LeakDetectorOptions(Duration interval, Duration waitThreshold, int
         }
     }
 
-    /** Checks every minute; 5-minute waits; growth over 5 checks from 100 goroutines. */
+    /** Checks every minute; 5-minute waits; growth over 10 checks from 100 goroutines. */
     public static LeakDetectorOptions defaults() {
-        return new LeakDetectorOptions(Duration.ofMinutes(1), Duration.ofMinutes(5), 5, 100);
+        return new LeakDetectorOptions(Duration.ofMinutes(1), Duration.ofMinutes(5), 10, 100);
     }
 
     public LeakDetectorOptions withInterval(Duration d) {

@@ -10,15 +10,25 @@ import java.util.Map;
 /**
  * The findings of one {@link LeakDetector} check.
  *
- * @param time        when the check ran
- * @param goroutines  live goroutines at the check
- * @param longWaits   goroutines waiting longer than the threshold, grouped by creation site, wait site and
- *                    wait reason, largest group first
- * @param provenLeaks goroutines the garbage collector collected while parked since the previous check
- * @param growth      creation sites whose live count rose at every one of the last checks
+ * <p>Two kinds of finding are leaks, and only they make a report {@linkplain #hasLeaks() fail}:
+ * <b>proven leaks</b>, goroutines the garbage collector collected while parked (nothing could ever
+ * wake them), and <b>growth</b>, a creation site whose live count rose at every one of the last
+ * checks (sustained, not one sample). <b>Long waits</b> are information: goroutines parked longer
+ * than the threshold, which an idle pool does by design; each group carries its baseline, the most
+ * goroutines it had at recent checks, and only a group above its baseline is {@linkplain
+ * LongWait#isNews() news}.
+ *
+ * @param time             when the check ran
+ * @param goroutines       live goroutines at the check
+ * @param longWaits        goroutines waiting longer than the threshold, grouped by creation site, wait site and
+ *                         wait reason, largest group first
+ * @param provenLeaks      goroutines the garbage collector collected while parked since the previous check
+ * @param provenLeaksTotal goroutines collected while parked since the detector was created (what
+ *                         {@code gonode_goroutines_leaked_total} has counted since then)
+ * @param growth           creation sites whose live count rose at every one of the last checks
  */
 public record LeakReport(Instant time, long goroutines, List<LongWait> longWaits, List<ProvenLeak> provenLeaks,
-                         List<Growth> growth) {
+                         long provenLeaksTotal, List<Growth> growth) {
 
     public LeakReport {
         longWaits = List.copyOf(longWaits);
@@ -33,11 +43,18 @@ public record LeakReport(Instant time, long goroutines, List<LongWait> longWaits
      * @param waitSite      the user frame they wait at (recorded at park, or from their stack), or {@code null}
      * @param reason        Go's wait reason
      * @param count         how many
+     * @param baseline      the most goroutines this group had at the recent checks before this one (0 when it is
+     *                      new): a steady pool stays at its baseline
      * @param longest       the longest wait among them
      * @param goroutineIds  up to 10 of their ids, lowest first
      */
     public record LongWait(StackTraceElement creationSite, StackTraceElement waitSite, WaitReason reason, int count,
-                           Duration longest, List<Long> goroutineIds) {
+                           int baseline, Duration longest, List<Long> goroutineIds) {
+
+        /** Whether this group has more goroutines than ever at the recent checks: new, or above its baseline. */
+        public boolean isNews() {
+            return count > baseline;
+        }
     }
 
     /**
@@ -57,12 +74,30 @@ public record LeakReport(Instant time, long goroutines, List<LongWait> longWaits
     public record Growth(StackTraceElement creationSite, List<Long> counts) {
     }
 
+    /**
+     * Whether the detector has found a leak: a goroutine collected while parked since it was created,
+     * or a creation site growing now. Long waits never count: they are information. This is what
+     * {@code gonode-admin leaks --fail} fails on.
+     */
+    public boolean hasLeaks() {
+        return provenLeaksTotal > 0 || !growth.isEmpty();
+    }
+
+    /**
+     * Whether this check found something new to tell: proven leaks since the previous check, a
+     * growing site, or a long-wait group above its baseline. The detector logs and tells its
+     * listeners only then, so a steady idle pool is reported once, not at every check.
+     */
+    public boolean hasNews() {
+        return !provenLeaks.isEmpty() || !growth.isEmpty() || longWaits.stream().anyMatch(LongWait::isNews);
+    }
+
     /** Total goroutines in long waits. */
     public long longWaitingGoroutines() {
         return longWaits.stream().mapToLong(LongWait::count).sum();
     }
 
-    /** Whether the check found nothing. */
+    /** Whether the check found nothing at all, not even a long wait. */
     public boolean isEmpty() {
         return longWaits.isEmpty() && provenLeaks.isEmpty() && growth.isEmpty();
     }
@@ -71,12 +106,16 @@ public record LeakReport(Instant time, long goroutines, List<LongWait> longWaits
     public String format() {
         StringBuilder sb = new StringBuilder();
         sb.append("goroutine leak check at ").append(time).append(": ").append(goroutines).append(" goroutines, ")
-                .append(longWaitingGoroutines()).append(" in long waits (").append(longWaits.size()).append(" groups), ")
-                .append(provenLeaks.size()).append(" proven leaks, ").append(growth.size()).append(" growing sites\n");
+                .append(hasLeaks() ? "LEAKS FOUND" : "no leaks").append(": ")
+                .append(provenLeaks.size()).append(" proven leaks (").append(provenLeaksTotal).append(" since start), ")
+                .append(growth.size()).append(" growing sites; information: ")
+                .append(longWaitingGoroutines()).append(" in long waits (").append(longWaits.size()).append(" groups)\n");
         for (LongWait w : longWaits) {
             sb.append("\nlong wait: ").append(w.count()).append(w.count() == 1 ? " goroutine [" : " goroutines [")
                     .append(w.reason() == null ? "waiting" : w.reason().goName()).append(", longest ")
-                    .append(GoDuration.format(w.longest())).append("] ids ").append(w.goroutineIds()).append('\n');
+                    .append(GoDuration.format(w.longest())).append("] ids ").append(w.goroutineIds())
+                    .append(w.isNews() ? (w.baseline() == 0 ? " (new)" : " (above its baseline of " + w.baseline() + ")")
+                            : " (steady: baseline " + w.baseline() + ")").append('\n');
             sb.append("\tcreated at ").append(frame(w.creationSite())).append('\n');
             sb.append("\twaiting at ").append(frame(w.waitSite())).append('\n');
         }

@@ -32,7 +32,8 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code gonode_goroutines{state}}</td><td>gauge</td><td>live goroutines by state: runnable, running, waiting</td></tr>
  *   <tr><td>{@code gonode_goroutines_started_total}</td><td>counter</td><td>goroutines started (Go's
  *       {@code goroutines-created}; {@code _created} is a reserved OpenMetrics suffix)</td></tr>
- *   <tr><td>{@code gonode_goroutines_leaked_total}</td><td>counter</td><td>goroutines collected by the GC while parked (proven leaks)</td></tr>
+ *   <tr><td>{@code gonode_goroutines_leaked_total}</td><td>counter</td><td>goroutines collected by the GC while parked:
+ *       proven leaks, each one a bug (alert on any increase)</td></tr>
  *   <tr><td>{@code gonode_sched_gomaxprocs_threads}</td><td>gauge</td><td>GOMAXPROCS (Go's {@code go_sched_gomaxprocs_threads})</td></tr>
  *   <tr><td>{@code gonode_sched_procs_idle}</td><td>gauge</td><td>Ps without a carrier</td></tr>
  *   <tr><td>{@code gonode_sched_carriers_threads}</td><td>gauge</td><td>carrier threads (Go's Ms)</td></tr>
@@ -42,8 +43,10 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code gonode_sched_steals_total}, {@code _handoffs_total}, {@code _hogs_total}, {@code _parks_total}</td><td>counter</td><td>work steals, carrier handoffs, CPU hogs seen, goroutine parks</td></tr>
  *   <tr><td>{@code gonode_sched_latencies_seconds}</td><td>histogram</td><td>time from runnable to running, sampled (Go's {@code go_sched_latencies_seconds})</td></tr>
  *   <tr><td>{@code gonode_sched_info{scheduler,weak_container}}</td><td>gauge</td><td>1, labelled with the scheduler in use</td></tr>
- *   <tr><td>{@code gonode_leak_long_waiting_goroutines}</td><td>gauge</td><td>goroutines in long waits at the last leak check (with a detector)</td></tr>
- *   <tr><td>{@code gonode_leak_growing_sites}</td><td>gauge</td><td>growing creation sites at the last leak check (with a detector)</td></tr>
+ *   <tr><td>{@code gonode_leak_growing_sites}</td><td>gauge</td><td>creation sites whose live count rose at every one
+ *       of the detector's last {@code growthChecks} checks: sustained growth, a leak in progress (with a detector)</td></tr>
+ *   <tr><td>{@code gonode_leak_long_waiting_goroutines}</td><td>gauge</td><td>information, not a leak: goroutines parked
+ *       longer than the threshold at the last check, idle pools included (with a detector)</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -133,7 +136,8 @@ public final class GonodeMetrics implements MeterBinder, AutoCloseable {
         FunctionCounter.builder("gonode.goroutines.started", this, m -> m.snapshot().stats.created())
                 .description("Goroutines started").tags(tags).register(registry);
         FunctionCounter.builder("gonode.goroutines.leaked", runtime, rt -> rt.registry().leakedTotal())
-                .description("Goroutines the garbage collector collected while parked: proven leaks")
+                .description("Proven goroutine leaks: goroutines the garbage collector collected while parked,"
+                        + " which nothing could ever wake. Each is a bug; alert on any increase")
                 .tags(tags).register(registry);
 
         gauge(registry, "gonode.sched.gomaxprocs", "threads", "The number of Ps (GOMAXPROCS)", s -> s.gomaxprocs());
@@ -160,10 +164,14 @@ public final class GonodeMetrics implements MeterBinder, AutoCloseable {
         if (detector != null) {
             LeakDetector d = detector;
             Gauge.builder("gonode.leak.long.waiting", d, x -> longWaiting(x.lastReport()))
-                    .description("Goroutines waiting longer than the leak threshold at the last leak check")
+                    .description("Information, not a leak: goroutines parked longer than the leak detector's threshold"
+                            + " at its last check, idle worker pools included. Alert on gonode_goroutines_leaked_total"
+                            + " and gonode_leak_growing_sites instead")
                     .baseUnit("goroutines").tags(tags).register(registry);
             Gauge.builder("gonode.leak.growing.sites", d, x -> x.lastReport() == null ? 0 : x.lastReport().growth().size())
-                    .description("Creation sites whose live goroutine count kept rising at the last leak check")
+                    .description("Creation sites whose live goroutine count rose at every one of the leak detector's"
+                            + " last " + d.options().growthChecks() + " checks (sustained growth: a leak in progress);"
+                            + " 0 when none")
                     .tags(tags).register(registry);
         }
 

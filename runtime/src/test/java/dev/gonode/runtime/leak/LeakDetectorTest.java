@@ -1,6 +1,7 @@
 package dev.gonode.runtime.leak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,6 +66,7 @@ class LeakDetectorTest {
         assertTrue(group.creationSite().getClassName().startsWith(LeakExamples.class.getName()), String.valueOf(group.creationSite()));
         assertTrue(group.longest().compareTo(Duration.ofMillis(50)) > 0, "longer than the threshold: " + group.longest());
         assertEquals(Math.min(10, group.count()), group.goroutineIds().size());
+        assertFalse(report.get().hasLeaks(), "a long wait alone is information, not a proven leak: " + report.get().format());
         assertTrue(report.get().format().contains("long wait: " + group.count() + " goroutines [" + example.reason.goName()),
                 report.get().format());
     }
@@ -92,7 +94,46 @@ class LeakDetectorTest {
             assertEquals(example.waitMethod, p.waitSite().get(0).getMethodName());
             assertTrue(p.creationSite().getClassName().startsWith(LeakExamples.class.getName()), String.valueOf(p.creationSite()));
         }
-        assertTrue(detector.check().provenLeaks().isEmpty(), "each proven leak is reported once");
+        LeakReport after = detector.check();
+        assertTrue(after.provenLeaks().isEmpty(), "each proven leak is reported once");
+        assertEquals(example.goroutines, after.provenLeaksTotal(), after.format());
+        assertTrue(after.hasLeaks(), "a proven leak keeps the report failing: " + after.format());
+    }
+
+    @Test
+    void anIdlePoolOfThousandsParkedPastTheThresholdIsNoLeakAndNewsOnlyOnce() {
+        LeakDetector detector = LeakDetector.create(rt, fast().withGrowth(3, 100));
+        Queue<LeakReport> told = new ConcurrentLinkedQueue<>();
+        detector.addListener(told::add);
+        Channel<Runnable> mailbox = Channel.make();
+        Object poolSite = new Object();
+        int workers = 4096;
+        long baseline = rt.stats().created();
+        for (int i = 0; i < workers; i++) {
+            rt.go("idle-worker", () -> mailbox.receive(), poolSite);
+        }
+        Await.until("the pool parked", () -> rt.registry().goroutines()
+                .filter(g -> g.id() > baseline && g.waitReason() == dev.gonode.runtime.WaitReason.CHAN_RECEIVE).count() == workers);
+        AtomicReference<LeakReport> first = new AtomicReference<>();
+        Await.until("the whole pool is past the threshold", () -> {
+            first.set(detector.check());
+            return first.get().longWaitingGoroutines() == workers;
+        });
+        assertFalse(first.get().hasLeaks(), "an idle pool is no leak: " + first.get().format());
+        assertTrue(first.get().growth().isEmpty(), first.get().format());
+        int toldBefore = told.size();
+        for (int check = 0; check < 5; check++) {
+            LeakReport steady = detector.check();
+            assertFalse(steady.hasLeaks(), steady.format());
+            assertFalse(steady.hasNews(), "a steady pool is not news: " + steady.format());
+            assertEquals(1, steady.longWaits().size(), steady.format());
+            LeakReport.LongWait pool = steady.longWaits().get(0);
+            assertEquals(workers, pool.count());
+            assertEquals(workers, pool.baseline(), "the pool's baseline is its size");
+            assertTrue(steady.format().contains("(steady: baseline " + workers + ")"), steady.format());
+        }
+        assertEquals(toldBefore, told.size(), "the listeners (and the log) heard of the pool once, not at every check");
+        mailbox.close();
     }
 
     @Test
@@ -113,6 +154,7 @@ class LeakDetectorTest {
             }
         }
         assertEquals(1, report.growth().size(), report.format());
+        assertTrue(report.hasLeaks(), "sustained growth is a leak: " + report.format());
         LeakReport.Growth growth = report.growth().get(0);
         assertEquals(List.of(1L, 2L, 3L, 4L), growth.counts());
         assertTrue(growth.creationSite().getClassName().startsWith(LeakExamples.class.getName()), String.valueOf(growth.creationSite()));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -59,8 +60,17 @@ public final class ExternalTools {
 
     /** Runs {@code command}, stdout and stderr merged, at most 120 s. */
     public static Run run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of());
+    }
+
+    /**
+     * {@link #run(List)} with {@code environment} added to this process's (for example
+     * {@code PPROF_TMPDIR}, where {@code go tool pprof} saves what it fetched).
+     */
+    public static Run run(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("NO_COLOR", "1");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
