@@ -1,6 +1,7 @@
 package dev.gonode.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,7 +120,11 @@ class ConsistencyTest {
         JsonNode selector = monitor.path("spec").path("selector").path("matchLabels");
         selector.fields().forEachRemaining(f -> assertEquals(f.getValue().asText(),
                 metrics.path("metadata").path("labels").path(f.getKey()).asText(), "the ServiceMonitor selects gonode-metrics"));
-        JsonNode token = monitor.path("spec").path("endpoints").get(0).path("bearerTokenSecret");
+        JsonNode authorization = monitor.path("spec").path("endpoints").get(0).path("authorization");
+        assertTrue(monitor.path("spec").path("endpoints").get(0).path("bearerTokenSecret").isMissingNode(),
+                "bearerTokenSecret is deprecated: the ServiceMonitor uses authorization");
+        assertEquals("Bearer", authorization.path("type").asText());
+        JsonNode token = authorization.path("credentials");
         JsonNode envToken = null;
         for (JsonNode e : container().path("env")) {
             if (e.path("name").asText().equals("GONODE_ADMIN_TOKEN")) {
@@ -141,6 +146,52 @@ class ConsistencyTest {
             }
         }
         assertTrue(adminFromMonitoring, "the admin port admits only the monitoring namespace");
+    }
+
+    @Test
+    void theAutoscalerOwnsTheReplicaCount() throws Exception {
+        List<Repo.Manifest> autoscalers = Repo.manifests().stream()
+                .filter(m -> m.kind().equals("HorizontalPodAutoscaler") && m.file().startsWith("k8s/base/")).toList();
+        assertFalse(autoscalers.isEmpty());
+        for (Repo.Manifest hpa : autoscalers) {
+            JsonNode target = hpa.doc().path("spec").path("scaleTargetRef");
+            Repo.Manifest scaled = Repo.manifests().stream()
+                    .filter(m -> m.kind().equals(target.path("kind").asText()) && m.name().equals(target.path("name").asText()))
+                    .findFirst().orElseThrow(() -> new AssertionError(hpa + " scales " + target + ", which is not in k8s/"));
+            assertTrue(scaled.doc().path("spec").path("replicas").isMissingNode(), scaled + " sets spec.replicas, but " + hpa
+                    + " owns the count: each `kubectl apply` would reset the fleet to it");
+        }
+        for (var overlay : Repo.files("k8s/overlays", "kustomization.yaml")) {
+            assertFalse(Files.readString(overlay).contains("/spec/replicas"), overlay + " patches spec.replicas, which the HPA owns");
+        }
+    }
+
+    @Test
+    void podsSpreadOverNodesAndZones() throws Exception {
+        JsonNode pod = deployment().path("spec").path("template");
+        Map<String, JsonNode> byKey = new HashMap<>();
+        pod.path("spec").path("topologySpreadConstraints").forEach(c -> byKey.put(c.path("topologyKey").asText(), c));
+        assertEquals(java.util.Set.of("kubernetes.io/hostname", "topology.kubernetes.io/zone"), byKey.keySet());
+        // A zone is a preference: clusters without zone labels (kind, minikube) must still schedule.
+        assertEquals("ScheduleAnyway", byKey.get("topology.kubernetes.io/zone").path("whenUnsatisfiable").asText());
+        for (JsonNode c : byKey.values()) {
+            assertEquals(1, c.path("maxSkew").asInt(), c.toString());
+            c.path("labelSelector").path("matchLabels").fields().forEachRemaining(f -> assertEquals(f.getValue().asText(),
+                    pod.path("metadata").path("labels").path(f.getKey()).asText(), "the constraint selects the Deployment's own pods: " + c));
+            assertTrue(c.path("labelSelector").path("matchLabels").size() > 0, c.toString());
+        }
+    }
+
+    @Test
+    void thePrometheusRuleHoldsExactlyTheAlertRules() throws Exception {
+        JsonNode rule = Repo.manifest("k8s/base/prometheusrule.yaml", "PrometheusRule", "gonode").doc();
+        JsonNode alerts = Repo.yaml("deploy/prometheus/alerts.yml");
+        assertEquals(alerts.path("groups"), rule.path("spec").path("groups"),
+                "k8s/base/prometheusrule.yaml's spec.groups differ from deploy/prometheus/alerts.yml's groups; regenerate it"
+                        + " with the command at its top");
+        JsonNode monitor = Repo.manifest("k8s/base/servicemonitor.yaml", "ServiceMonitor", "gonode").doc();
+        assertEquals(monitor.path("metadata").path("labels").path("release"), rule.path("metadata").path("labels").path("release"),
+                "the Prometheus that selects the ServiceMonitor selects the rules too");
     }
 
     @Test

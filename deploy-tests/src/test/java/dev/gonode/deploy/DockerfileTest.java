@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,22 +15,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     private static List<String> instructions() throws Exception {
-        List<String> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : Files.readAllLines(Repo.file("deploy/Dockerfile"))) {
-            String t = line.strip();
-            if (current.isEmpty() && (t.isEmpty() || t.startsWith("#"))) {
-                continue;
-            }
-            if (t.endsWith("\\")) {
-                current.append(t, 0, t.length() - 1).append(' ');
-            } else {
-                current.append(t);
-                out.add(current.toString());
-                current.setLength(0);
-            }
-        }
-        return out;
+        return Dockerfile.instructions().stream().map(Dockerfile.Instruction::toString).toList();
     }
 
     @Test
@@ -74,6 +58,61 @@ class DockerfileTest {
                 }
             }
         }
+    }
+
+    /** The JVM options of deploy/docker/gonode: the words between {@code exec java} and {@code -jar}. */
+    static List<String> launcherJvmOptions() throws Exception {
+        String launcher = Files.readString(Repo.file("deploy/docker/gonode"));
+        Matcher m = Pattern.compile("(?s)\\nexec java (.*?) -jar ").matcher(launcher.replace("\\\n", " "));
+        assertTrue(m.find(), "deploy/docker/gonode runs `exec java ... -jar`");
+        return List.of(m.group(1).trim().split("\\s+"));
+    }
+
+    /** Runs out of heap on a thread other than main, then returns from main. */
+    static final class OutOfMemoryOnAThread {
+        public static void main(String[] args) throws Exception {
+            Thread t = new Thread(() -> {
+                List<long[]> hoard = new java.util.ArrayList<>();
+                while (true) {
+                    hoard.add(new long[1 << 20]);
+                }
+            }, "allocator");
+            t.start();
+            t.join();
+            System.out.println("main returned after the OutOfMemoryError");
+        }
+    }
+
+    @Test
+    void anOutOfMemoryErrorEndsTheImagesJvmWithAFailureEvenWhenTheOperatorsOptionsSayOtherwise() throws Exception {
+        List<String> options = launcherJvmOptions();
+        int operator = options.indexOf("${GONODE_JAVA_OPTS:-}");
+        assertTrue(operator >= 0, "the launcher passes the operator's GONODE_JAVA_OPTS: " + options);
+        assertTrue(options.indexOf("-XX:+ExitOnOutOfMemoryError") > operator,
+                "-XX:+ExitOnOutOfMemoryError comes after GONODE_JAVA_OPTS, so no operator option turns it off: " + options);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classes = Path.of(OutOfMemoryOnAThread.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        for (boolean operatorTurnsItOff : List.of(false, true)) {
+            List<String> command = new java.util.ArrayList<>(List.of(java));
+            for (String option : options) {
+                if (option.equals("${GONODE_JAVA_OPTS:-}")) {
+                    command.add("-Xmx64m");
+                    if (operatorTurnsItOff) {
+                        command.add("-XX:-ExitOnOutOfMemoryError");
+                    }
+                } else {
+                    command.add(option);
+                }
+            }
+            command.addAll(List.of("-cp", classes, OutOfMemoryOnAThread.class.getName()));
+            Repo.Result r = Repo.run(command, Repo.root());
+            assertEquals(3, r.status(), "the JVM exits 3 on an OutOfMemoryError: " + command + "\n" + r.output());
+            assertTrue(r.output().contains("Terminating due to java.lang.OutOfMemoryError"), r.output());
+        }
+        // Without the option the same program ends "successfully": what the option prevents.
+        Repo.Result silent = Repo.run(List.of(java, "-Xmx64m", "-cp", classes, OutOfMemoryOnAThread.class.getName()), Repo.root());
+        assertEquals(0, silent.status(), silent.output());
+        assertTrue(silent.output().contains("main returned after the OutOfMemoryError"), silent.output());
     }
 
     @Test

@@ -80,7 +80,7 @@ class ManifestSchemaTest {
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertEquals(Set.of("apps/v1 Deployment", "v1 Service", "policy/v1 PodDisruptionBudget",
                 "autoscaling/v2 HorizontalPodAutoscaler", "networking.k8s.io/v1 NetworkPolicy",
-                "monitoring.coreos.com/v1 ServiceMonitor"), kinds);
+                "monitoring.coreos.com/v1 ServiceMonitor", "monitoring.coreos.com/v1 PrometheusRule"), kinds);
         System.out.println("validated " + manifests.size() + " manifests of kinds " + kinds);
     }
 
@@ -117,6 +117,25 @@ class ManifestSchemaTest {
         ObjectNode badInterval = monitor.doc().deepCopy();
         ((ObjectNode) badInterval.path("spec").path("endpoints").get(0)).put("interval", "15 seconds");
         assertFalse(errors(badInterval).isEmpty(), "Prometheus durations are like 15s");
+
+        ObjectNode deprecatedToken = monitor.doc().deepCopy();
+        ((ObjectNode) deprecatedToken.path("spec").path("endpoints").get(0)).putObject("bearerTokenSecret")
+                .put("name", "gonode-admin").put("key", "token");
+        assertFalse(errors(deprecatedToken).isEmpty(), "bearerTokenSecret is deprecated: authorization replaces it");
+
+        ObjectNode badSpread = deployment.doc().deepCopy();
+        ((ObjectNode) badSpread.path("spec").path("template").path("spec").path("topologySpreadConstraints").get(0))
+                .put("whenUnsatisfiable", "Never");
+        assertFalse(errors(badSpread).isEmpty(), "whenUnsatisfiable is DoNotSchedule or ScheduleAnyway");
+
+        Repo.Manifest rules = Repo.manifest("k8s/base/prometheusrule.yaml", "PrometheusRule", "gonode");
+        assertTrue(errors(rules.doc()).isEmpty());
+        ObjectNode noExpr = rules.doc().deepCopy();
+        ((ObjectNode) noExpr.path("spec").path("groups").get(0).path("rules").get(0)).remove("expr");
+        assertFalse(errors(noExpr).isEmpty(), "a rule needs an expr");
+        ObjectNode badFor = rules.doc().deepCopy();
+        ((ObjectNode) badFor.path("spec").path("groups").get(0).path("rules").get(0)).put("for", "5 minutes");
+        assertFalse(errors(badFor).isEmpty(), "for is a Prometheus duration");
     }
 
     @Test
@@ -144,6 +163,12 @@ class ManifestSchemaTest {
                         "every object of the " + overlay + " overlay is in its namespace");
             }
             assertTrue(failures.isEmpty(), String.join("\n", failures));
+            for (JsonNode doc : docs) {
+                if (doc.path("kind").asText().equals("Deployment")) {
+                    assertTrue(doc.path("spec").path("replicas").isMissingNode(),
+                            overlay + ": the HPA owns the replica count, the rendered Deployment must not set one");
+                }
+            }
             long secrets = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).count();
             assertEquals(overlay.equals("dev") ? 1 : 0, secrets, "dev generates the admin token Secret; prod expects one made outside git");
             System.out.println("overlay " + overlay + ": " + docs.size() + " objects validate");

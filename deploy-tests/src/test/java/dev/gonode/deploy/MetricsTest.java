@@ -1,6 +1,7 @@
 package dev.gonode.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -181,14 +182,31 @@ class MetricsTest {
     }
 
     @Test
-    void promtoolAcceptsThePrometheusConfig(@TempDir Path dir) throws Exception {
+    void promtoolChecksThePrometheusConfigAsShipped() throws Exception {
         Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
-        // The compose file mounts the rules at /etc/prometheus; point the copy at the repository's.
-        String config = Files.readString(Repo.file("deploy/prometheus/prometheus.yml"))
-                .replace("/etc/prometheus/alerts.yml", Repo.file("deploy/prometheus/alerts.yml").toString());
-        Path copy = dir.resolve("prometheus.yml");
-        Files.writeString(copy, config);
-        Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "config", copy.toString()), Repo.root());
+        Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "config", "deploy/prometheus/prometheus.yml"), Repo.root());
         assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("SUCCESS: 7 rules found"), "the config loads the alert rules: " + r.output());
+    }
+
+    @Test
+    void composeMountsTheRuleFilesWhereThePrometheusConfigLooksForThem() throws Exception {
+        // Each mount of the prometheus service, target to source (relative to deploy/).
+        Map<Path, Path> mounts = new java.util.HashMap<>();
+        for (JsonNode v : Repo.yaml("deploy/docker-compose.yml").path("services").path("prometheus").path("volumes")) {
+            String[] parts = v.asText().split(":");
+            mounts.put(Path.of(parts[1]), Repo.file("deploy").resolve(parts[0]).normalize());
+        }
+        Path configTarget = mounts.entrySet().stream()
+                .filter(e -> e.getValue().equals(Repo.file("deploy/prometheus/prometheus.yml")))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("compose does not mount prometheus.yml"));
+        JsonNode ruleFiles = Repo.yaml("deploy/prometheus/prometheus.yml").path("rule_files");
+        assertTrue(ruleFiles.size() > 0);
+        for (JsonNode ruleFile : ruleFiles) {
+            assertFalse(Path.of(ruleFile.asText()).isAbsolute(), "rule_files are relative to the config, so it checks as shipped: " + ruleFile);
+            Path inContainer = configTarget.resolveSibling(ruleFile.asText()).normalize();
+            Path inRepo = Repo.file("deploy/prometheus").resolve(ruleFile.asText()).normalize();
+            assertEquals(inRepo, mounts.get(inContainer), "in compose, " + inContainer + " must be the repository's " + inRepo);
+        }
     }
 }

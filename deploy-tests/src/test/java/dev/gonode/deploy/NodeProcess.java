@@ -127,6 +127,10 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     synchronized String output() {
         return String.join("\n", lines);
     }

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -148,15 +152,33 @@ final class Repo {
         return null;
     }
 
-    /** Runs a command, returning its exit status and merged output. */
+    /** Runs a command, returning its exit status and merged output; it may take 120 s. */
     static Result run(List<String> command, Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        return run(command, dir, Map.of(), Duration.ofSeconds(120));
+    }
+
+    /**
+     * Runs a command with {@code env} added to this environment, returning its exit status and merged
+     * output; fails when it takes longer than {@code timeout}.
+     */
+    static Result run(List<String> command, Path dir, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        // Read on another thread: a command that never ends must not block the timeout.
+        var output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(command + " did not finish within 120 s; output:\n" + out);
+            throw new AssertionError(command + " did not finish within " + timeout + "; output:\n" + output.getNow("(still reading)"));
         }
-        return new Result(p.exitValue(), out);
+        return new Result(p.exitValue(), output.join());
     }
 
     record Result(int status, String output) {
