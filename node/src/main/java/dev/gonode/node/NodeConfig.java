@@ -89,12 +89,26 @@ public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Map
     }
 
     /**
-     * @param resultsTtl how long a finished job stays readable ({@code jobs.results-ttl})
-     * @param resultsMax how many finished jobs are kept at most ({@code jobs.results-max})
+     * @param resultsTtl        how long a finished job stays readable ({@code jobs.results-ttl})
+     * @param resultsMax        how many finished jobs are kept at most ({@code jobs.results-max})
+     * @param resultsMaxBytes   how many bytes finished jobs' results may hold; 0 for an eighth of the
+     *                          heap ({@code jobs.results-max-bytes})
+     * @param queuedMaxBytes    how many payload bytes the jobs accepted and not yet finished may hold;
+     *                          0 for a quarter of the heap ({@code jobs.queued-max-bytes})
+     * @param workerIdleTimeout how long a handler's worker goroutine waits for a job before it ends
+     *                          ({@code jobs.worker-idle-timeout})
      */
-    public record Jobs(Duration resultsTtl, int resultsMax) {
+    public record Jobs(Duration resultsTtl, int resultsMax, long resultsMaxBytes, long queuedMaxBytes,
+                       Duration workerIdleTimeout) {
         public Jobs {
             Objects.requireNonNull(resultsTtl, "resultsTtl");
+            Objects.requireNonNull(workerIdleTimeout, "workerIdleTimeout");
+            if (resultsMaxBytes == 0) {
+                resultsMaxBytes = Runtime.getRuntime().maxMemory() / 8;
+            }
+            if (queuedMaxBytes == 0) {
+                queuedMaxBytes = Runtime.getRuntime().maxMemory() / 4;
+            }
         }
     }
 
