@@ -35,6 +35,7 @@ class GoToolsAndLeaksCommandsTest {
     static void startNode() throws Exception {
         node = Node.start(GonodeAdminTest.config(""));
         url = "http://127.0.0.1:" + node.adminPort();
+        GonodeAdminTest.startThreeSleepWorkers(node);
     }
 
     @AfterAll
@@ -73,11 +74,11 @@ class GoToolsAndLeaksCommandsTest {
 
     @Test
     void styleGonodeShowsJavaNamesAndLabelsAndAnUnknownStyleIsBadUsage() {
-        GonodeAdminTest.Run rich = run("dump-goroutines", "--style", "gonode", "--label", "handler=echo", "--limit", "1");
+        GonodeAdminTest.Run rich = run("dump-goroutines", "--style", "gonode", "--label", "handler=sleep", "--limit", "1");
         assertEquals(0, rich.status(), rich.err());
-        assertTrue(rich.out().contains("\nlabels: {") && rich.out().contains("\"handler\":\"echo\""), rich.out());
+        assertTrue(rich.out().contains("\nlabels: {") && rich.out().contains("\"handler\":\"sleep\""), rich.out());
         assertTrue(rich.out().contains(".java:"), rich.out());
-        GonodeAdminTest.Run go = run("dump-goroutines", "--label", "handler=echo", "--limit", "1");
+        GonodeAdminTest.Run go = run("dump-goroutines", "--label", "handler=sleep", "--limit", "1");
         assertFalse(go.out().contains("labels:"), "Go's style has no labels line: " + go.out());
         assertTrue(go.out().contains(".java.go:"), go.out());
         GonodeAdminTest.Run bad = run("dump-goroutines", "--style", "pretty");

@@ -9,11 +9,17 @@ import dev.gonode.node.internal.ConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,10 +41,29 @@ class GonodeAdminTest {
                 .withAdmin(new NodeConfig.Admin("127.0.0.1", 0, token));
     }
 
+    /**
+     * Gives {@code node} three idle {@code sleep} workers to dump (labelled {@code handler=sleep},
+     * parked in a select): workers start on demand, and three overlapping 300 ms jobs start three,
+     * which then wait for work for jobs.worker-idle-timeout (30 s), longer than the tests take.
+     */
+    static void startThreeSleepWorkers(Node node) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.serverPort()
+                            + "/v1/jobs/sleep")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":300}")).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> job : jobs) {
+            assertEquals(200, job.get(30, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
     @BeforeAll
     static void startNode() throws Exception {
         node = Node.start(config(""));
         url = "http://127.0.0.1:" + node.adminPort();
+        startThreeSleepWorkers(node);
     }
 
     @AfterAll
@@ -124,7 +149,7 @@ class GonodeAdminTest {
 
     @Test
     void dumpGoroutinesStreamsEveryFormatAndTopSummarises(@TempDir Path dir) throws Exception {
-        Run dump = run("dump-goroutines", "--label", "handler=echo", "--limit", "2");
+        Run dump = run("dump-goroutines", "--label", "handler=sleep", "--limit", "2");
         assertEquals(0, dump.status(), dump.err());
         assertEquals(2, dump.out().lines().filter(l -> l.startsWith("goroutine ")).count(), dump.out());
         Run grouped = run("dump-goroutines", "--debug", "1");
@@ -144,7 +169,7 @@ class GonodeAdminTest {
         Run top = run("top", "--limit", "5");
         assertEquals(0, top.status(), top.err());
         assertTrue(top.out().startsWith("goroutines: "), top.out());
-        assertTrue(top.out().contains("chan receive"), top.out());
+        assertTrue(top.out().contains("select"), "the idle sleep workers wait in a select: " + top.out());
         assertTrue(top.out().contains("CREATED AT"), top.out());
     }
 

@@ -47,7 +47,7 @@ class AlertsOnALiveNodeTest {
      * waits within seconds (default 5m). Needs the node to take it from its configuration.
      */
     static final String SHORT_LEAK_THRESHOLD = "leaks:\n  wait-threshold: 1s\n";
-    /** Forced leak checks recorded after the threshold: more than the detector's growth window (5 checks). */
+    /** Forced leak checks recorded after the threshold. */
     static final int CHECKS_PAST_THRESHOLD = 8;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -61,6 +61,18 @@ class AlertsOnALiveNodeTest {
         RecordedSeries recorded = new RecordedSeries(TARGET);
         try (NodeProcess node = NodeProcess.start("idle", List.of("--config", config.toString()), Map.of())) {
             int admin = node.awaitAdminPort(Duration.ofSeconds(60));
+            int api = node.awaitJobPort(Duration.ofSeconds(60));
+            // An idle pool: a burst of short sleep jobs starts 50 workers, which then wait for work
+            // (jobs.worker-idle-timeout, 30 s) — long waits past the 1 s threshold, and not leaks.
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                burst.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/v1/jobs/sleep"))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":200}")).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var job : burst) {
+                assertEquals(200, job.get().statusCode());
+            }
             recorded.add(scrape(admin));
             // Past the threshold: a leak check (forced through /debug/leaks) has seen the idle pool's
             // goroutines waiting longer than it.

@@ -72,6 +72,9 @@ public final class Main {
             return;
         }
         running.set(node);
+        // POST /admin/drain ends like SIGTERM: once drained, exit 0 (the shutdown hook closes the node,
+        // writing the last answers). exit() runs on its own thread: it waits for the hook.
+        node.afterOperatorDrain(() -> new Thread(() -> System.exit(0), "gonode-exit-after-drain").start());
         // Tests and scripts wait for this line: everything is up and a SIGTERM now stops cleanly.
         LOG.info("gonode admin listening on {}", node.adminAddress());
         // main returns; Vert.x's event-loop threads keep the JVM running until a signal stops it.

@@ -94,6 +94,7 @@ public final class Node implements AutoCloseable {
     private final Diagnostics diagnostics;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
+    private volatile Runnable afterOperatorDrain = () -> { };
 
     private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
                  Diagnostics diagnostics) {
@@ -123,12 +124,12 @@ public final class Node implements AutoCloseable {
                     + " /debug/sched has the reason)", sched.gomaxprocs());
         }
         Map<String, JobHandler> handlers = discoverHandlers(config.handlers().keySet());
-        Diagnostics diagnostics = new Diagnostics();
+        Diagnostics diagnostics = new Diagnostics(config.leaks());
         JobTelemetry telemetry = diagnostics.jobTelemetry();
-        JobStore store = new JobStore(config.jobs().resultsTtl(), config.jobs().resultsMax(), System::nanoTime);
-        JobEngine engine = new JobEngine(handlers, config.handlers(), store, Json.MAPPER, telemetry);
+        JobStore store = new JobStore(config.jobs().resultsTtl(), config.jobs().resultsMax(),
+                config.jobs().resultsMaxBytes(), System::nanoTime);
+        JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry);
         telemetry.bindGauges(engine);
-        engine.start();
         LOG.info("handlers: {}", describe(config.handlers()));
 
         Vertx vertx = Vertx.builder()
@@ -155,7 +156,9 @@ public final class Node implements AutoCloseable {
                                 if (node == null) {
                                     throw new IllegalStateException("the node is still starting");
                                 }
-                                return node.drain();
+                                CompletableFuture<JobEngine.DrainReport> drained = node.drain();
+                                drained.thenRun(node::drainedByOperator);
+                                return drained;
                             }
                         }, diagnostics));
         try {
@@ -276,6 +279,19 @@ public final class Node implements AutoCloseable {
             }
         });
         return started;
+    }
+
+    /**
+     * Sets what happens once a drain an operator asked for ({@code POST /admin/drain}) is over:
+     * {@link Main} exits the process with status 0, as after SIGTERM; embedded nodes keep running,
+     * not ready, until closed.
+     */
+    public void afterOperatorDrain(Runnable action) {
+        afterOperatorDrain = action;
+    }
+
+    private void drainedByOperator() {
+        afterOperatorDrain.run();
     }
 
     /** Stops the node in phases, each logged with its duration. Idempotent; never throws. */

@@ -16,31 +16,34 @@ import java.util.Objects;
  * @param admin    the admin listener
  * @param drain    how the node stops
  * @param jobs     how long finished jobs are remembered
+ * @param leaks    the run-time goroutine leak detector
  * @param handlers the job handlers to run, by name, in the order configured
  */
-public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Map<String, Handler> handlers) {
+public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Leaks leaks,
+                         Map<String, Handler> handlers) {
 
     public NodeConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(jobs, "jobs");
+        Objects.requireNonNull(leaks, "leaks");
         handlers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(handlers, "handlers")));
     }
 
     /** This configuration with other admin listener settings (tests bind port 0). */
     public NodeConfig withAdmin(Admin admin) {
-        return new NodeConfig(server, admin, drain, jobs, handlers);
+        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
     }
 
     /** This configuration with other job API listener settings. */
     public NodeConfig withServer(Server server) {
-        return new NodeConfig(server, admin, drain, jobs, handlers);
+        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
     }
 
     /** This configuration with another drain timeout. */
     public NodeConfig withDrain(Drain drain) {
-        return new NodeConfig(server, admin, drain, jobs, handlers);
+        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
     }
 
     /**
@@ -89,12 +92,38 @@ public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Map
     }
 
     /**
-     * @param resultsTtl how long a finished job stays readable ({@code jobs.results-ttl})
-     * @param resultsMax how many finished jobs are kept at most ({@code jobs.results-max})
+     * @param resultsTtl        how long a finished job stays readable ({@code jobs.results-ttl})
+     * @param resultsMax        how many finished jobs are kept at most ({@code jobs.results-max})
+     * @param resultsMaxBytes   how many bytes finished jobs' results may hold; 0 for an eighth of the
+     *                          heap ({@code jobs.results-max-bytes})
+     * @param queuedMaxBytes    how many payload bytes the jobs accepted and not yet finished may hold;
+     *                          0 for a quarter of the heap ({@code jobs.queued-max-bytes})
+     * @param workerIdleTimeout how long a handler's worker goroutine waits for a job before it ends
+     *                          ({@code jobs.worker-idle-timeout})
      */
-    public record Jobs(Duration resultsTtl, int resultsMax) {
+    public record Jobs(Duration resultsTtl, int resultsMax, long resultsMaxBytes, long queuedMaxBytes,
+                       Duration workerIdleTimeout) {
         public Jobs {
             Objects.requireNonNull(resultsTtl, "resultsTtl");
+            Objects.requireNonNull(workerIdleTimeout, "workerIdleTimeout");
+            if (resultsMaxBytes == 0) {
+                resultsMaxBytes = Runtime.getRuntime().maxMemory() / 8;
+            }
+            if (queuedMaxBytes == 0) {
+                queuedMaxBytes = Runtime.getRuntime().maxMemory() / 4;
+            }
+        }
+    }
+
+    /**
+     * @param interval      how often the leak detector checks ({@code leaks.interval})
+     * @param waitThreshold how long a goroutine must be parked to be reported as a long wait
+     *                      ({@code leaks.wait-threshold}); information, never an alert on its own
+     */
+    public record Leaks(Duration interval, Duration waitThreshold) {
+        public Leaks {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(waitThreshold, "waitThreshold");
         }
     }
 

@@ -69,12 +69,17 @@ class AdminDiagnosticsTest {
 
     @Test
     void goroutineDumpInEveryFormatWithFilters(@TempDir Path dir) throws Exception {
-        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&style=gonode&label=handler=echo&limit=3");
+        // Workers start on demand: three sleeping jobs make three sleep workers.
+        for (int i = 0; i < 3; i++) {
+            String id = api.postJson("/v1/jobs/sleep?wait=false", "{\"ms\":3000}").json().get("id").asText();
+            Await.until(() -> "running".equals(api.get("/v1/jobs/" + id).json().get("status").asText()));
+        }
+        AdminClient.Reply debug2 = admin.get("/debug/pprof/goroutine?debug=2&style=gonode&label=handler=sleep&limit=3");
         assertEquals(200, debug2.status(), debug2.body());
         long blocks = debug2.body().lines().filter(l -> l.startsWith("goroutine ")).count();
         assertEquals(3, blocks, debug2.body());
-        assertTrue(debug2.body().contains("[chan receive"), "echo workers wait on their mailbox: " + debug2.body());
-        assertTrue(debug2.body().contains("\"handler\":\"echo\""), debug2.body());
+        assertTrue(debug2.body().contains("[select"), "sleep jobs wait in a select: " + debug2.body());
+        assertTrue(debug2.body().contains("\"handler\":\"sleep\""), debug2.body());
 
         AdminClient.Reply debug1 = admin.get("/debug/pprof/goroutine?debug=1");
         assertTrue(debug1.body().startsWith("goroutine profile: total "), debug1.body());
@@ -157,7 +162,9 @@ class AdminDiagnosticsTest {
         boolean sawJob = false;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             if (event.getEventType().getName().equals("gonode.Job") && "echo".equals(event.getString("handler"))) {
-                assertEquals("ok", event.getString("outcome"));
+                assertEquals("succeeded", event.getString("outcome"), "the API's word for the outcome");
+                assertEquals("", event.getString("code"));
+                assertTrue(event.getLong("goroutineId") > 0, "the id of the goroutine that ran the job");
                 sawJob = true;
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gonode.node.testhandlers.GateHandler;
 import dev.gonode.runtime.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +35,21 @@ class GoToolsOnAdminPortTest {
     private static String base;
 
     @BeforeAll
-    static void startNode() throws StartupException {
+    static void startNode() throws Exception {
         node = Node.start(TestNodes.config());
         base = "http://127.0.0.1:" + node.adminPort();
+        // Workers start on demand: two held gate jobs make two labelled workers parked in a select.
+        GateHandler.reset();
+        AdminClient api = new AdminClient("127.0.0.1", node.serverPort());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(202, api.postJson("/v1/jobs/gate?wait=false", "{}").status());
+        }
+        Await.until(() -> GateHandler.running() == 2);
     }
 
     @AfterAll
     static void stopNode() {
+        GateHandler.open();
         if (node != null) {
             node.close();
         }
@@ -78,7 +87,7 @@ class GoToolsOnAdminPortTest {
         }
         ExternalTools.Run traces = pprof(tmp, "-traces", base + "/debug/pprof/goroutine");
         assertEquals(0, traces.exitCode(), traces.output());
-        assertTrue(traces.output().contains("handler:  echo\n"), () -> "labels as sample labels:\n" + traces.output());
+        assertTrue(traces.output().contains("handler:  gate\n"), () -> "labels as sample labels:\n" + traces.output());
     }
 
     @Test
@@ -96,7 +105,7 @@ class GoToolsOnAdminPortTest {
 
         ExternalTools.Run traces = pprof(tmp, "-traces", url);
         assertEquals(0, traces.exitCode(), traces.output());
-        assertTrue(traces.output().contains("dev/gonode/runtime/chan.Channel."), traces.output());
+        assertTrue(traces.output().contains("dev/gonode/runtime/chan.Select."), traces.output());
     }
 
     @Test

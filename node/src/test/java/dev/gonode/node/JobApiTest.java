@@ -92,6 +92,18 @@ class JobApiTest {
     }
 
     @Test
+    void waitFalseAlwaysAnswers202WithLocationWhateverStateTheJobHasReached() throws Exception {
+        // echo finishes in microseconds, often before the answer is written: still 202.
+        for (int i = 0; i < 300; i++) {
+            AdminClient.Reply accepted = api.postJson("/v1/jobs/echo?wait=false", "{\"i\":" + i + "}");
+            assertEquals(202, accepted.status(), accepted.body());
+            assertEquals("/v1/jobs/" + accepted.json().get("id").asText(), accepted.header("Location"));
+            assertTrue(List.of("queued", "running", "succeeded").contains(accepted.json().get("status").asText()),
+                    accepted.body());
+        }
+    }
+
+    @Test
     void unknownJobIdIs404() throws Exception {
         AdminClient.Reply reply = api.get("/v1/jobs/no-such-job");
         assertEquals(404, reply.status());

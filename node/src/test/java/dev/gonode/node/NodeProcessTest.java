@@ -95,4 +95,33 @@ class NodeProcessTest {
             assertTrue(output.contains("GONODE_ADMIN_PORT"), output);
         }
     }
+
+    @Test
+    void adminDrainEndsTheProcessWithStatusZeroLikeSigterm() throws Exception {
+        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS, Map.of())) {
+            AdminClient admin = new AdminClient("127.0.0.1", node.awaitAdminPort(START));
+            AdminClient.Reply drained = admin.send("POST", "/admin/drain?wait=true", null, Map.of());
+            assertEquals(200, drained.status(), drained.body());
+            assertEquals(0, node.awaitExit(EXIT), node.output());
+            assertTrue(node.output().contains("node stopped in"), node.output());
+        }
+    }
+
+    @Test
+    void anIdleNodeRunsOnlyItsOwnGoroutinesOnceItsWorkersHaveIdled() throws Exception {
+        try (NodeProcess node = NodeProcess.start(NodeProcess.RUNTIME_JVM_OPTIONS,
+                Map.of("GONODE_JOBS_WORKER_IDLE_TIMEOUT", "300ms"))) {
+            AdminClient admin = new AdminClient("127.0.0.1", node.awaitAdminPort(START));
+            AdminClient api = new AdminClient("127.0.0.1", node.awaitJobPort(START));
+            long atStart = admin.get("/debug/sched").json().get("goroutines").asLong();
+            assertTrue(atStart < 20, "a node that has run no job has " + atStart + " goroutines");
+            for (int i = 0; i < 300; i++) {
+                assertEquals(202, api.postJson("/v1/jobs/sleep?wait=false", "{\"ms\":200}").status());
+            }
+            // The workers started for the burst end once they have been idle for 300 ms.
+            Await.until(() -> admin.get("/debug/sched").json().get("goroutines").asLong() < 20);
+            node.sigterm();
+            assertEquals(0, node.awaitExit(EXIT), node.output());
+        }
+    }
 }

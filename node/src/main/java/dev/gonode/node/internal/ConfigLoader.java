@@ -225,6 +225,18 @@ public final class ConfigLoader {
             throw new StartupException(origin("jobs.results-max", fromEnv) + " is " + config.jobs().resultsMax()
                     + ": keep at least 1 finished job");
         }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (config.jobs().resultsMaxBytes() < 0 || config.jobs().resultsMaxBytes() > heap) {
+            throw new StartupException(origin("jobs.results-max-bytes", fromEnv) + " is " + config.jobs().resultsMaxBytes()
+                    + ": use 0 (an eighth of the heap) or a number of bytes up to the heap's " + heap);
+        }
+        if (config.jobs().queuedMaxBytes() < 0 || config.jobs().queuedMaxBytes() > heap) {
+            throw new StartupException(origin("jobs.queued-max-bytes", fromEnv) + " is " + config.jobs().queuedMaxBytes()
+                    + ": use 0 (a quarter of the heap) or a number of bytes up to the heap's " + heap);
+        }
+        positive("jobs.worker-idle-timeout", config.jobs().workerIdleTimeout(), fromEnv);
+        positive("leaks.interval", config.leaks().interval(), fromEnv);
+        positive("leaks.wait-threshold", config.leaks().waitThreshold(), fromEnv);
         if (config.handlers().isEmpty()) {
             throw new StartupException("handlers: none is configured; a node needs at least one (see config/gonode.yaml)");
         }

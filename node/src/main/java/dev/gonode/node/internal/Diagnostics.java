@@ -1,5 +1,6 @@
 package dev.gonode.node.internal;
 
+import dev.gonode.node.NodeConfig;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.jfr.GonodeJfr;
@@ -73,7 +74,7 @@ public final class Diagnostics implements AutoCloseable {
     private final GonodeJfr.Installation jfr;
     private Recording recording; // guarded by this
 
-    public Diagnostics() {
+    public Diagnostics(NodeConfig.Leaks leakSettings) {
         lintCleanProcessorMetrics();
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
@@ -81,7 +82,8 @@ public final class Diagnostics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        leaks = LeakDetector.create(LeakDetectorOptions.defaults()).start();
+        leaks = LeakDetector.create(LeakDetectorOptions.defaults().withInterval(leakSettings.interval())
+                .withWaitThreshold(leakSettings.waitThreshold())).start();
         runtimeMetrics = new GonodeMetrics().leakDetector(leaks);
         runtimeMetrics.bindTo(registry);
         jfr = GonodeJfr.install();

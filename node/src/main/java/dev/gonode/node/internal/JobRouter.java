@@ -3,57 +3,49 @@ package dev.gonode.node.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.internal.jobs.JobEngine;
-import dev.gonode.node.internal.jobs.JobError;
 import dev.gonode.node.internal.jobs.JobRecord;
-import dev.gonode.node.internal.jobs.JobStatus;
-import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpVersion;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public job API.
+ * The public job API: routes, and turning a request into a submission.
  *
  * <ul>
  *   <li>{@code POST /v1/jobs/{handler}} with a JSON payload. Waits for the result by default
  *       ({@code 200} with the job, or the job's error status); {@code ?wait=false} answers
- *       {@code 202} at once with {@code Location: /v1/jobs/{id}}. {@code ?timeout=5s} sets the
- *       job's deadline (default: the handler's). {@code Idempotency-Key} makes a repeat return the
- *       first job instead of running it again.</li>
+ *       {@code 202} at once with {@code Location: /v1/jobs/{id}}, whatever state the job has
+ *       reached. {@code ?timeout=5s} sets the job's deadline (default: the handler's).
+ *       {@code Idempotency-Key} makes a repeat return the first job instead of running it again.</li>
  *   <li>{@code GET /v1/jobs/{id}}: the job's status, and its result or error once it has one.</li>
  * </ul>
  *
- * <p>Errors are {@code {"error":{"code":...,"message":...}}}: 400 {@code invalid_json},
- * {@code bad_request} or {@code payload_rejected}; 404 {@code unknown_handler} (listing the
- * handlers) or {@code not_found}; 413 {@code payload_too_large}; 415 {@code unsupported_media_type};
- * 429 {@code mailbox_full} with {@code Retry-After}; 503 {@code draining} with {@code Retry-After}
- * and {@code Connection: close}, or {@code aborted}; 504 {@code deadline_exceeded}; 500
- * {@code handler_failed} with an error id that the log has next to the stack.
+ * <p>The request path in three files: this class checks the request and submits it to the
+ * {@link JobEngine} (the one validator of handler, drain and capacity), whose
+ * {@code HandlerActor} runs the job on a worker goroutine; {@link JobAnswers} maps what came back
+ * to HTTP.
  *
- * <p>Implementation notes. The event loop never blocks: a waiting request parks a goroutine on the
- * job's {@code done} channel, which hops back onto the request's Vert.x context to answer. If the
- * caller's connection closes before that, the job is called off (only by the request that started
- * it; an idempotent repeat that goes away does not cancel the original).
+ * <p>Implementation notes. The event loop never blocks and no goroutine waits for an answer: a
+ * waiting request registers a completion callback on the job. The callback runs on the goroutine
+ * that settles the job, writes the answer's JSON there, and hops back onto the request's Vert.x
+ * context to send it: two hand-offs per synchronous job (event loop to worker, worker to event
+ * loop). If the caller's connection closes before that, the job is called off (only by the request
+ * that started it; an idempotent repeat that goes away does not cancel the original).
  */
 public final class JobRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRouter.class);
 
-    /** Seconds a refused caller is told to wait before retrying. */
-    static final String RETRY_AFTER_FULL = "1";
-    static final String RETRY_AFTER_DRAINING = "5";
     private static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private final JobEngine engine;
@@ -90,25 +82,16 @@ public final class JobRouter {
 
     private void submit(RoutingContext ctx) {
         String handler = ctx.pathParam("handler");
-        if (engine.draining()) {
-            draining(ctx);
-            return;
-        }
-        Duration defaultTimeout = engine.defaultTimeout(handler);
-        if (defaultTimeout == null) {
-            Json.error(ctx, 404, "unknown_handler", "no handler named \"" + cap(handler) + "\"; this node runs "
-                    + String.join(", ", engine.handlerNames()));
-            return;
-        }
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType == null || !mediaType(contentType).equals("application/json")) {
             Json.error(ctx, 415, "unsupported_media_type", "send the payload as JSON with Content-Type: application/json"
                     + (contentType == null ? " (the request had no Content-Type)" : " (the request had " + cap(contentType) + ")"));
             return;
         }
+        Buffer body = ctx.body().buffer();
         JsonNode payload;
         try {
-            payload = ctx.body().buffer() == null ? null : Json.MAPPER.readTree(ctx.body().buffer().getBytes());
+            payload = body == null ? null : Json.MAPPER.readTree(body.getBytes());
         } catch (JsonProcessingException e) {
             Json.error(ctx, 400, "invalid_json", "the payload is not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() + ", column "
@@ -126,7 +109,8 @@ public final class JobRouter {
         if (wait == null) {
             return;
         }
-        Duration timeout = timeoutParam(ctx, defaultTimeout);
+        Duration defaultTimeout = engine.defaultTimeout(handler);
+        Duration timeout = timeoutParam(ctx, defaultTimeout == null ? maxTimeout : defaultTimeout);
         if (timeout == null) {
             return;
         }
@@ -136,38 +120,29 @@ public final class JobRouter {
                     + " characters, such as a UUID");
             return;
         }
-        switch (engine.submit(handler, payload, timeout, key)) {
+        switch (engine.submit(handler, payload, body.length(), timeout, key)) {
             case JobEngine.Submission.Accepted accepted -> answer(ctx, accepted.job(), wait, true);
             case JobEngine.Submission.Duplicate duplicate -> answer(ctx, duplicate.job(), wait, false);
-            case JobEngine.Submission.Draining d -> draining(ctx);
-            case JobEngine.Submission.MailboxFull full -> {
-                ctx.response().putHeader("Retry-After", RETRY_AFTER_FULL);
-                Json.error(ctx, 429, "mailbox_full", "handler " + handler + " has " + full.capacity()
-                        + " jobs waiting already (its mailbox is full); retry after a moment");
-            }
-            case JobEngine.Submission.UnknownHandler unknown -> Json.error(ctx, 404, "unknown_handler",
-                    "no handler named \"" + cap(handler) + "\"; this node runs " + String.join(", ", unknown.known()));
+            case JobEngine.Submission refusal -> JobAnswers.refused(ctx, handler, refusal);
         }
     }
 
     private void answer(RoutingContext ctx, JobRecord job, boolean wait, boolean started) {
         if (!wait) {
-            JobRecord.Outcome outcome = job.outcome();
-            if (outcome != null) {
-                respondFinal(ctx, job, outcome);
-                return;
-            }
-            ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
-            Json.respond(ctx, 202, view(job), false);
+            JobAnswers.queued(job).write(ctx, "/v1/jobs/" + job.id());
             return;
         }
-        Context vertxContext = ctx.vertx().getOrCreateContext();
+        Context requestContext = ctx.vertx().getOrCreateContext();
         if (started) {
             ctx.response().closeHandler(v -> engine.cancel(job));
         }
-        Go.go("job " + job.id() + " reply", () -> {
-            job.done().receiveOk(); // closed when the job has its outcome
-            vertxContext.runOnContext(v -> respondFinal(ctx, job, job.outcome()));
+        job.onSettled(settled -> {
+            JobAnswers.Answer answer = JobAnswers.settled(settled);
+            if (Vertx.currentContext() == requestContext) {
+                answer.write(ctx, null);
+            } else {
+                requestContext.runOnContext(v -> answer.write(ctx, null));
+            }
         });
     }
 
@@ -178,58 +153,7 @@ public final class JobRouter {
                     + " kept for jobs.results-ttl and at most jobs.results-max of them");
             return;
         }
-        Json.respond(ctx, 200, view(job), false);
-    }
-
-    private static void respondFinal(RoutingContext ctx, JobRecord job, JobRecord.Outcome outcome) {
-        if (outcome.status() == JobStatus.SUCCEEDED) {
-            Json.respond(ctx, 200, view(job), false);
-            return;
-        }
-        JobError error = outcome.error();
-        if (outcome.status() == JobStatus.ABORTED) {
-            ctx.response().putHeader("Retry-After", RETRY_AFTER_DRAINING);
-            closeAfterAnswer(ctx);
-        }
-        Json.respond(ctx, error.httpStatus(), view(job), false);
-    }
-
-    /** The job as JSON: id, handler, status, times, and the result or the error. */
-    static Map<String, Object> view(JobRecord job) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", job.id());
-        view.put("handler", job.handler());
-        JobRecord.Outcome outcome = job.outcome();
-        view.put("status", (outcome != null ? outcome.status() : job.status()).wireName());
-        view.put("createdAt", job.createdAt().toString());
-        if (outcome != null && outcome.status() == JobStatus.SUCCEEDED) {
-            view.put("result", outcome.result());
-        }
-        if (outcome != null && outcome.error() != null) {
-            view.put("error", new Json.Error(outcome.error().code(), outcome.error().message()));
-        }
-        Duration queued = job.queueWait();
-        if (queued != null) {
-            view.put("queuedFor", GoDuration.format(queued));
-        }
-        Duration ran = job.runTime();
-        if (ran != null) {
-            view.put("ranFor", GoDuration.format(ran));
-        }
-        return view;
-    }
-
-    /** Asks an HTTP/1.x client to close the connection after this answer (HTTP/2 forbids the header). */
-    private static void closeAfterAnswer(RoutingContext ctx) {
-        if (ctx.request().version() != HttpVersion.HTTP_2) {
-            ctx.response().putHeader("Connection", "close");
-        }
-    }
-
-    private static void draining(RoutingContext ctx) {
-        ctx.response().putHeader("Retry-After", RETRY_AFTER_DRAINING);
-        closeAfterAnswer(ctx);
-        Json.error(ctx, 503, "draining", "this node is shutting down and takes no new jobs; retry on another node");
+        JobAnswers.current(job).write(ctx, null);
     }
 
     private static Boolean booleanParam(RoutingContext ctx, String name, boolean otherwise) {

@@ -3,6 +3,7 @@ package dev.gonode.node.internal;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobEvents;
 import dev.gonode.node.internal.jobs.JobRecord;
+import dev.gonode.node.internal.jobs.Outcome;
 import dev.gonode.runtime.jfr.JobEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,12 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code gonode_jobs_rejected_total{reason}} (draining, mailbox_full),
  * {@code gonode_jobs_completed_total{outcome}} (the final status: succeeded, failed, cancelled,
  * aborted; plus {@code code} for failures), the histograms {@code gonode_job_queue_wait_seconds}
- * and {@code gonode_job_run_seconds}, and the gauges {@code gonode_handler_mailbox_jobs},
- * {@code gonode_handler_mailbox_capacity_jobs}; node-wide {@code gonode_jobs_in_flight} and
- * {@code gonode_node_draining}.
+ * and {@code gonode_job_run_seconds}, the gauges {@code gonode_handler_mailbox_jobs},
+ * {@code gonode_handler_mailbox_capacity_jobs} and {@code gonode_handler_workers{state=busy|idle}},
+ * and {@code gonode_handler_worker_restarts_total}; node-wide {@code gonode_jobs_in_flight},
+ * {@code gonode_jobs_in_flight_payload_bytes} and {@code gonode_node_draining}.
  *
- * <p>A JFR event spans a job from acceptance to settlement; it exists only while a recording
- * enables {@code gonode.Job}, so with JFR off this costs one {@code isEnabled} check per job.
+ * <p>A JFR event spans a job from acceptance to settlement, with the API's words for its outcome
+ * ({@code succeeded}, {@code failed}, {@code cancelled}, {@code aborted}), the error code of a
+ * failure, and the id of the goroutine that ran it; it exists only while a recording enables
+ * {@code gonode.Job}, so with JFR off this costs one {@code isEnabled} check per job.
  */
 public final class JobTelemetry implements JobEvents {
 
@@ -44,11 +48,21 @@ public final class JobTelemetry implements JobEvents {
                 .description("Jobs accepted and not yet answered").register(registry);
         Gauge.builder("gonode.node.draining", engine, e -> e.draining() ? 1 : 0)
                 .description("1 while the node drains (refusing new jobs), else 0").register(registry);
+        Gauge.builder("gonode.jobs.in.flight.payload", engine, JobEngine::inFlightBytes).baseUnit("bytes")
+                .description("Payload bytes of the jobs accepted and not yet answered (bounded by"
+                        + " jobs.queued-max-bytes)").register(registry);
         for (String handler : engine.handlerNames()) {
-            Gauge.builder("gonode.handler.mailbox", engine, e -> e.mailbox(handler)[0]).baseUnit("jobs")
+            Gauge.builder("gonode.handler.mailbox", engine, e -> e.mailboxLength(handler)).baseUnit("jobs")
                     .description("Jobs waiting in the handler's mailbox").tag("handler", handler).register(registry);
-            Gauge.builder("gonode.handler.mailbox.capacity", engine, e -> e.mailbox(handler)[1]).baseUnit("jobs")
+            Gauge.builder("gonode.handler.mailbox.capacity", engine, e -> e.mailboxCapacity(handler)).baseUnit("jobs")
                     .description("Capacity of the handler's mailbox").tag("handler", handler).register(registry);
+            for (boolean busy : new boolean[] {true, false}) {
+                Gauge.builder("gonode.handler.workers", engine, e -> e.workers(handler, busy))
+                        .description("Worker goroutines of the handler, running a job (busy) or waiting for one"
+                                + " (idle); they start on demand up to its concurrency and end when idle")
+                        .tag("handler", handler).tag("state", busy ? "busy" : "idle").register(registry);
+            }
+            restarts(handler);
         }
     }
 
@@ -62,6 +76,7 @@ public final class JobTelemetry implements JobEvents {
             event.begin();
             event.jobId = job.id();
             event.handler = job.handler();
+            event.outcome = "queued";
             open.put(job, event);
             if (job.outcome() != null) {
                 finish(job); // settled before we got here: settled() found nothing to end
@@ -78,8 +93,8 @@ public final class JobTelemetry implements JobEvents {
 
     @Override
     public void settled(JobRecord job) {
-        JobRecord.Outcome outcome = job.outcome();
-        String code = outcome.error() == null ? "none" : outcome.error().code();
+        Outcome outcome = job.outcome();
+        String code = outcome instanceof Outcome.Succeeded ? "none" : outcome.code();
         String status = outcome.status().wireName();
         counters.computeIfAbsent("completed\n" + job.handler() + "\n" + status + "\n" + code,
                 k -> Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
@@ -90,18 +105,24 @@ public final class JobTelemetry implements JobEvents {
         finish(job);
     }
 
+    @Override
+    public void workerRestarted(String handler, String errorId) {
+        restarts(handler).increment();
+    }
+
+    private Counter restarts(String handler) {
+        return counters.computeIfAbsent("restarts\n" + handler, k -> Counter.builder("gonode.handler.worker.restarts")
+                .description("Worker goroutines that died (a handler threw a VirtualMachineError) and were replaced")
+                .tag("handler", handler).register(registry));
+    }
+
     private void finish(JobRecord job) {
         JobEvent event = open.remove(job);
         if (event != null) {
-            JobRecord.Outcome outcome = job.outcome();
-            event.outcome = switch (outcome.status()) {
-                case SUCCEEDED -> "ok";
-                case FAILED -> outcome.error() != null && "deadline_exceeded".equals(outcome.error().code())
-                        ? "deadline" : "error";
-                case CANCELLED -> "cancelled";
-                case ABORTED -> "aborted";
-                case QUEUED, RUNNING -> outcome.status().wireName();
-            };
+            Outcome outcome = job.outcome();
+            event.outcome = outcome.status().wireName();
+            event.code = outcome instanceof Outcome.Succeeded ? "" : outcome.code();
+            event.goroutineId = job.goroutineId();
             event.commit();
         }
     }

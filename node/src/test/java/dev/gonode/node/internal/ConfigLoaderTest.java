@@ -41,7 +41,11 @@ class ConfigLoaderTest {
         assertEquals(new NodeConfig.Server("0.0.0.0", 8080, 1_048_576), config.server());
         assertEquals(new NodeConfig.Admin("127.0.0.1", 9090, ""), config.admin());
         assertEquals(Duration.ofSeconds(25), config.drain().timeout());
-        assertEquals(new NodeConfig.Jobs(Duration.ofMinutes(10), 10_000), config.jobs());
+        assertEquals(Duration.ofMinutes(10), config.jobs().resultsTtl());
+        assertEquals(10_000, config.jobs().resultsMax());
+        assertEquals(Runtime.getRuntime().maxMemory() / 8, config.jobs().resultsMaxBytes());
+        assertEquals(Runtime.getRuntime().maxMemory() / 4, config.jobs().queuedMaxBytes());
+        assertEquals(Duration.ofSeconds(30), config.jobs().workerIdleTimeout());
         assertEquals(List.of("echo", "sleep", "sha256", "fanout"), List.copyOf(config.handlers().keySet()));
         assertEquals(new NodeConfig.Handler(8, 1024, Duration.ofSeconds(5)), config.handlers().get("echo"));
     }

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.node.AdminClient;
+import dev.gonode.node.NodeConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import dev.gonode.node.NodeConfig;
 import dev.gonode.node.internal.jobs.JobEngine;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +32,7 @@ class HealthProbeTest {
         diagnostics.close();
     }
 
-    private final Diagnostics diagnostics = new Diagnostics();
+    private final Diagnostics diagnostics = new Diagnostics(new NodeConfig.Leaks(Duration.ofMinutes(1), Duration.ofMinutes(5)));
 
     private AdminClient serve(HealthProbe probe) throws Exception {
         HttpServer server = vertx.createHttpServer().requestHandler(AdminRouter.create(vertx,

@@ -24,9 +24,15 @@ public final class JobEvent extends jdk.jfr.Event {
     public String handler;
 
     @Label("Outcome")
-    @Description("ok, error, deadline, cancelled or rejected")
+    @Description("The job's status as the job API reports it: succeeded, failed, cancelled or aborted")
     public String outcome;
 
+    @Label("Error Code")
+    @Description("For a job that did not succeed, the API's error code (payload_rejected, handler_failed,"
+            + " deadline_exceeded, cancelled, aborted); empty otherwise")
+    public String code;
+
     @Label("Goroutine Id")
+    @Description("The worker goroutine that ran the job; 0 if it never started")
     public long goroutineId;
 }

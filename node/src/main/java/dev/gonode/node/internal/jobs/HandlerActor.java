@@ -1,6 +1,6 @@
 package dev.gonode.node.internal.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.NodeConfig;
@@ -8,22 +8,44 @@ import dev.gonode.node.PayloadException;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.Received;
+import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.Context;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One handler as an actor: a mailbox (a buffered channel of jobs) and {@code concurrency} worker
- * goroutines ranging over it. Accepting a job is a non-blocking send, so a full mailbox is seen at
- * once and answered 429 instead of piling callers up.
+ * One handler as an actor: a mailbox (a buffered channel of jobs) and up to {@code concurrency}
+ * worker goroutines, started on demand and supervised. Accepting a job is a non-blocking send, so a
+ * full mailbox is seen at once and answered 429 instead of piling callers up.
  *
- * <p>Each worker runs one job at a time: it marks the job running (skipping jobs that already have
- * an outcome, such as those the drain gave up on while they were queued), calls the handler, and
- * turns what came back into the job's outcome. Workers carry the pprof-style labels
- * {@code handler=<name>}, so a goroutine dump groups them by handler. Closing the mailbox lets the
- * workers finish what is queued and end.
+ * <p>Implementation notes.
+ * <ul>
+ *   <li><b>Elastic workers.</b> {@link #offer} puts the job in the mailbox, then starts a worker if
+ *       none is idle and fewer than {@code concurrency} run ({@link #ensureWorker}, a CAS on
+ *       {@link #workers}). A worker takes jobs until the mailbox stays empty for
+ *       {@code idleTimeout}, then ends; an idle node therefore runs no workers, and a burst gets
+ *       full concurrency at once. No job is stranded: a worker that times out first leaves the
+ *       idle count, then looks at the mailbox and starts a replacement if a job arrived meanwhile;
+ *       an offer sends first and reads the idle count after. With both orders fixed (the counters
+ *       are atomics, the channel is locked), either the offer sees the worker still idle (and the
+ *       worker then sees the job), or the offer sees no idle worker and starts one.</li>
+ *   <li><b>Supervision.</b> A worker whose handler throws a {@link VirtualMachineError} (other than
+ *       a stack overflow, which fails only its job) settles that job as failed, logs the handler and
+ *       an error id, ends, and is replaced at once; the handler keeps its capacity and
+ *       {@link JobEvents#workerRestarted} counts it. Any other escape from the loop is treated the
+ *       same way.</li>
+ *   <li><b>Settling.</b> The actor knows no engine: it hands each outcome to the {@code settle}
+ *       callback it was given, which decides whether it is the first (the deadline, the drain or
+ *       the caller may have settled the job already).</li>
+ * </ul>
+ * Workers carry the pprof-style label {@code handler=<name>}, so a goroutine dump groups them by
+ * handler. Closing the mailbox lets the workers finish what is queued and end.
  */
 final class HandlerActor {
 
@@ -31,16 +53,27 @@ final class HandlerActor {
 
     private final JobHandler handler;
     private final NodeConfig.Handler settings;
+    private final Duration idleTimeout;
     private final Channel<JobRecord> mailbox;
     private final ObjectMapper mapper;
-    private final JobEngine engine;
+    private final BiPredicate<JobRecord, Outcome> settle;
+    private final JobEvents events;
+    private final Map<String, String> labels;
+    /** Workers started and not yet ended. */
+    private final AtomicInteger workers = new AtomicInteger();
+    /** Workers waiting on an empty mailbox. */
+    private final AtomicInteger idle = new AtomicInteger();
 
-    HandlerActor(JobHandler handler, NodeConfig.Handler settings, ObjectMapper mapper, JobEngine engine) {
+    HandlerActor(JobHandler handler, NodeConfig.Handler settings, Duration idleTimeout, ObjectMapper mapper,
+                 BiPredicate<JobRecord, Outcome> settle, JobEvents events) {
         this.handler = handler;
         this.settings = settings;
+        this.idleTimeout = idleTimeout;
         this.mailbox = Channel.make(settings.mailbox());
         this.mapper = mapper;
-        this.engine = engine;
+        this.settle = settle;
+        this.events = events;
+        this.labels = Map.of("handler", handler.name());
     }
 
     String name() {
@@ -51,18 +84,13 @@ final class HandlerActor {
         return settings;
     }
 
-    /** Starts the worker goroutines. */
-    void start() {
-        Labels.with(Map.of("handler", handler.name()), () -> {
-            for (int i = 0; i < settings.concurrency(); i++) {
-                Go.go("handler " + handler.name() + " worker " + i, this::work);
-            }
-        });
-    }
-
-    /** Puts a job in the mailbox if there is room; never blocks. */
+    /** Puts a job in the mailbox if there is room, starting a worker if needed; never blocks. */
     boolean offer(JobRecord job) {
-        return mailbox.trySend(job);
+        if (!mailbox.trySend(job)) {
+            return false;
+        }
+        ensureWorker();
+        return true;
     }
 
     /** Jobs waiting in the mailbox now. */
@@ -74,45 +102,119 @@ final class HandlerActor {
         return mailbox.cap();
     }
 
+    /** Workers running a job now. */
+    int busyWorkers() {
+        return Math.max(0, workers.get() - idle.get());
+    }
+
+    /** Workers waiting for a job now. */
+    int idleWorkers() {
+        return idle.get();
+    }
+
     /** No more jobs: the workers end once the mailbox is empty. */
     void close() {
         mailbox.close();
     }
 
-    private void work() {
-        for (JobRecord job : mailbox) {
-            if (!job.start()) {
-                continue;
+    private void ensureWorker() {
+        for (;;) {
+            int running = workers.get();
+            if (idle.get() > 0 || running >= settings.concurrency()) {
+                return;
             }
-            engine.complete(job, run(job));
+            if (workers.compareAndSet(running, running + 1)) {
+                startWorker();
+                return;
+            }
         }
     }
 
-    private JobRecord.Outcome run(JobRecord job) {
+    /** Starts a worker goroutine for a slot already counted in {@link #workers}. */
+    private void startWorker() {
+        Labels.with(labels, () -> Go.go("handler " + handler.name() + " worker", this::work));
+    }
+
+    private void work() {
         try {
-            Object result = handler.handle(job);
-            JsonNode json = mapper.valueToTree(result);
-            return new JobRecord.Outcome(JobStatus.SUCCEEDED, json, null);
+            for (JobRecord job = next(); job != null; job = next()) {
+                if (job.start(Go.current().id())) {
+                    run(job);
+                }
+            }
+        } catch (Throwable t) {
+            // The worker dies; its slot goes to a replacement so the handler keeps its capacity.
+            String errorId = t instanceof WorkerDied died ? died.errorId : UUID.randomUUID().toString();
+            if (!(t instanceof WorkerDied)) {
+                LOG.error("a worker of handler {} died (error id {}); starting a replacement", handler.name(), errorId, t);
+            }
+            events.workerRestarted(handler.name(), errorId);
+            startWorker();
+        }
+    }
+
+    /** The next job, or {@code null} when the mailbox is closed or stayed empty for the idle timeout. */
+    private JobRecord next() {
+        Received<JobRecord> ready = mailbox.tryReceive();
+        if (ready == null) {
+            idle.incrementAndGet();
+            ready = Select.select(Select.receiveOk(mailbox), Select.timeout(idleTimeout).map(v -> null));
+            idle.decrementAndGet();
+        }
+        if (ready != null && ready.ok()) {
+            return ready.value();
+        }
+        workers.decrementAndGet();
+        if (ready == null && mailbox.len() > 0) {
+            ensureWorker(); // a job came as this worker timed out: see the notes
+        }
+        return null;
+    }
+
+    private void run(JobRecord job) {
+        Outcome outcome;
+        try {
+            outcome = new Outcome.Succeeded(mapper.writeValueAsBytes(handler.handle(job)));
         } catch (PayloadException e) {
-            return new JobRecord.Outcome(JobStatus.FAILED, null, JobError.payloadRejected(e.getMessage()));
+            outcome = new Outcome.PayloadRejected(e.getMessage());
+        } catch (JsonProcessingException e) {
+            outcome = failed(job, "its result cannot be written as JSON", e);
+        } catch (VirtualMachineError e) {
+            if (e instanceof StackOverflowError) {
+                outcome = failed(job, "it failed", e);
+            } else {
+                String errorId = UUID.randomUUID().toString();
+                LOG.error("job {}: handler {} threw {}, which ends its worker (error id {}); starting a replacement",
+                        job.id(), handler.name(), e.getClass().getSimpleName(), errorId, e);
+                settle.test(job, new Outcome.HandlerFailed(handler.name(), errorId));
+                throw new WorkerDied(errorId, e);
+            }
         } catch (Throwable t) {
             if (job.outcome() != null) {
-                // The deadline, the drain or the caller already settled the job: the handler gave up
+                // The deadline, the drain or the caller settled the job already: the handler gave up
                 // because its context told it to. Nothing more to say.
-                return job.outcome();
+                return;
             }
-            if (job.context().err() == Context.DEADLINE_EXCEEDED) {
-                // The deadline passed and the handler noticed before the engine's own deadline hook ran.
-                return JobEngine.deadlineExceeded(job);
-            }
-            String errorId = UUID.randomUUID().toString();
-            LOG.error("job {} on handler {} failed (error id {})", job.id(), handler.name(), errorId, t);
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                engine.complete(job, new JobRecord.Outcome(JobStatus.FAILED, null,
-                        JobError.handlerFailed(handler.name(), errorId)));
-                throw vme;
-            }
-            return new JobRecord.Outcome(JobStatus.FAILED, null, JobError.handlerFailed(handler.name(), errorId));
+            outcome = job.context().err() == Context.DEADLINE_EXCEEDED
+                    ? new Outcome.DeadlineExceeded(job.timeout())
+                    : failed(job, "it failed", t);
+        }
+        settle.test(job, outcome);
+    }
+
+    private Outcome failed(JobRecord job, String what, Throwable t) {
+        String errorId = UUID.randomUUID().toString();
+        LOG.error("job {} on handler {}: {} (error id {})", job.id(), handler.name(), what, errorId, t);
+        return new Outcome.HandlerFailed(handler.name(), errorId);
+    }
+
+    /** Ends a worker after its handler threw a {@link VirtualMachineError}; logged already. */
+    private static final class WorkerDied extends RuntimeException {
+        final String errorId;
+
+        WorkerDied(String errorId, Throwable cause) {
+            super(cause.toString(), cause, false, false);
+            this.errorId = errorId;
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.NodeConfig;
-import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.Context;
@@ -14,24 +13,39 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node's jobs: accepting them into their handler's mailbox, settling each exactly once, and
- * draining.
+ * The node's jobs: the one place that decides whether a submission is accepted, that settles each
+ * job exactly once, and that drains.
  *
- * <p>Implementation notes. Acceptance and the start of a drain are serialised on this object's
- * monitor, so a job is either refused as "draining" or counted in {@link #inFlight} before the
- * drain looks at the count: the drain cannot miss an accepted job. Every accepted job ends through
- * {@link #complete}, whoever settles it (its worker, its deadline, the caller going away, the
- * drain), and only the first settlement counts ({@link JobRecord#finish}). The drain waits on a
- * channel that the last settlement closes, with the drain timeout as a select timeout; what is
- * still live then is settled as {@code aborted}, which answers its callers and cancels its context.
- * A job's deadline is its context's: when the context expires the job is settled as
- * {@code deadline_exceeded} at once, whether or not the handler notices.
+ * <p>Implementation notes.
+ * <ul>
+ *   <li><b>Acceptance against the drain</b> is a Dekker-style pair of atomics, with no lock on the
+ *       hot path: a submission first counts itself in {@link #inFlight}, then reads
+ *       {@link #draining}; the drain first sets {@code draining}, then reads {@code inFlight}. So
+ *       either the submission sees the drain and backs out, or the drain sees the submission and
+ *       waits for it: the drain cannot miss an accepted job. Whoever brings {@code inFlight} to 0
+ *       while draining closes {@link #allSettled}, once.</li>
+ *   <li><b>Live jobs</b> ({@link #live}, by id, for the drain's abort) are added before the job is
+ *       offered to its actor and removed when it is settled, so a job that finishes before
+ *       {@code submit} returns is still removed (the earlier design added after the offer and
+ *       leaked such jobs).</li>
+ *   <li><b>Settling</b> ({@link #settle}): the first outcome wins ({@link JobRecord#decide}); the
+ *       engine then updates its books and the store, reports the event, and only then releases the
+ *       job, which runs its completion callbacks (the HTTP layer's answer). A job's deadline is its
+ *       context's: a context hook settles it as {@code deadline_exceeded} at once, whether or not
+ *       the handler notices; on any other settlement the hook is unregistered, so the success path
+ *       starts no goroutine.</li>
+ *   <li><b>Bytes</b>: the payload bytes of accepted, unsettled jobs are bounded by
+ *       {@code jobs.queued-max-bytes} (a submission over it is refused as {@code queue_full}), and
+ *       the store bounds what finished jobs keep; with the counts of mailboxes, memory stays bounded
+ *       in bytes.</li>
+ * </ul>
  */
 public final class JobEngine {
 
@@ -53,6 +67,10 @@ public final class JobEngine {
         record MailboxFull(int capacity) implements Submission {
         }
 
+        /** The payloads of the node's unfinished jobs reach {@code jobs.queued-max-bytes}. */
+        record QueueFull(long maxBytes) implements Submission {
+        }
+
         /** The node is draining and takes no new jobs. */
         record Draining() implements Submission {
         }
@@ -64,26 +82,33 @@ public final class JobEngine {
 
     private final Map<String, HandlerActor> actors;
     private final JobStore store;
-    private final Set<JobRecord> live = ConcurrentHashMap.newKeySet();
     private final JobEvents events;
-    private int inFlight; // guarded by this
-    private boolean draining; // guarded by this
-    private Channel<Object> allSettled; // guarded by this; made when the drain starts
-    private volatile boolean drainingFlag;
+    private final long queuedMaxBytes;
+    private final ConcurrentHashMap<String, JobRecord> live = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicInteger aborted = new AtomicInteger();
+    private volatile boolean draining;
+    private final Channel<Object> allSettled = Channel.make();
+    private boolean allSettledClosed; // guarded by this
 
-    public JobEngine(Map<String, JobHandler> handlers, Map<String, NodeConfig.Handler> settings, JobStore store,
-                     ObjectMapper mapper, JobEvents events) {
+    /**
+     * @param handlers       the handler implementations by name
+     * @param settings       each handler's actor settings, in configuration order
+     * @param jobs           the node's job settings (worker idle timeout, byte bounds)
+     * @param store          where jobs are kept for lookups and idempotency
+     * @param mapper         writes results as JSON
+     * @param events         metrics and JFR
+     */
+    public JobEngine(Map<String, JobHandler> handlers, Map<String, NodeConfig.Handler> settings, NodeConfig.Jobs jobs,
+                     JobStore store, ObjectMapper mapper, JobEvents events) {
         Map<String, HandlerActor> byName = new LinkedHashMap<>();
-        settings.forEach((name, config) -> byName.put(name, new HandlerActor(handlers.get(name), config, mapper, this)));
+        settings.forEach((name, config) -> byName.put(name, new HandlerActor(handlers.get(name), config,
+                jobs.workerIdleTimeout(), mapper, this::settle, events)));
         this.actors = Collections.unmodifiableMap(byName);
         this.store = store;
         this.events = events;
-    }
-
-    /** Starts every handler's workers. */
-    public void start() {
-        actors.values().forEach(HandlerActor::start);
+        this.queuedMaxBytes = jobs.queuedMaxBytes();
     }
 
     /** The configured handler names, in configuration order. */
@@ -98,12 +123,22 @@ public final class JobEngine {
 
     /** Whether a drain has begun. */
     public boolean draining() {
-        return drainingFlag;
+        return draining;
     }
 
     /** Jobs accepted and not yet settled. */
-    public synchronized int inFlight() {
-        return inFlight;
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Payload bytes of the jobs accepted and not yet settled. */
+    public long inFlightBytes() {
+        return inFlightBytes.get();
+    }
+
+    /** Jobs accepted and not yet settled, as the drain sees them (0 once all are settled). */
+    public int liveJobs() {
+        return live.size();
     }
 
     /** Jobs waiting in all mailboxes now. */
@@ -116,10 +151,22 @@ public final class JobEngine {
         return aborted.get();
     }
 
-    /** Jobs waiting in {@code handler}'s mailbox, and its capacity; {@code null} for an unknown handler. */
-    public int[] mailbox(String handler) {
+    /** Jobs waiting in {@code handler}'s mailbox now; 0 for an unknown handler. */
+    public int mailboxLength(String handler) {
         HandlerActor actor = actors.get(handler);
-        return actor == null ? null : new int[] {actor.queued(), actor.capacity()};
+        return actor == null ? 0 : actor.queued();
+    }
+
+    /** The capacity of {@code handler}'s mailbox; 0 for an unknown handler. */
+    public int mailboxCapacity(String handler) {
+        HandlerActor actor = actors.get(handler);
+        return actor == null ? 0 : actor.capacity();
+    }
+
+    /** Workers of {@code handler} running a job ({@code busy}) or waiting for one. */
+    public int workers(String handler, boolean busy) {
+        HandlerActor actor = actors.get(handler);
+        return actor == null ? 0 : busy ? actor.busyWorkers() : actor.idleWorkers();
     }
 
     /** The default timeout of {@code handler}, or {@code null} if there is no such handler. */
@@ -129,72 +176,92 @@ public final class JobEngine {
     }
 
     /**
-     * Submits a job. {@code timeout} is its deadline from now; {@code idempotencyKey} may be
-     * {@code null}.
+     * Submits a job: refused if the handler is unknown, the node drains, the handler's mailbox is
+     * full or the node's unfinished payloads reach their byte bound; otherwise queued.
+     *
+     * @param payloadBytes   the size of the request body the payload was read from
+     * @param timeout        the job's deadline from now
+     * @param idempotencyKey may be {@code null}
      */
-    public Submission submit(String handler, JsonNode payload, Duration timeout, String idempotencyKey) {
+    public Submission submit(String handler, JsonNode payload, int payloadBytes, Duration timeout,
+                             String idempotencyKey) {
         HandlerActor actor = actors.get(handler);
         if (actor == null) {
             return new Submission.UnknownHandler(handlerNames());
         }
-        Context.WithCancel job = Context.withTimeout(Context.background(), timeout);
-        JobRecord record = new JobRecord(UUID.randomUUID().toString(), handler, payload, idempotencyKey, timeout,
-                job.context(), job::cancel);
-        synchronized (this) {
-            if (draining) {
-                job.cancel();
-                events.rejected(handler, "draining");
-                return new Submission.Draining();
+        inFlight.incrementAndGet();
+        if (draining) {
+            leaveFlight();
+            events.rejected(handler, "draining");
+            return new Submission.Draining();
+        }
+        if (inFlightBytes.addAndGet(payloadBytes) > queuedMaxBytes) {
+            inFlightBytes.addAndGet(-payloadBytes);
+            leaveFlight();
+            events.rejected(handler, "queue_full");
+            return new Submission.QueueFull(queuedMaxBytes);
+        }
+        JobRecord record = new JobRecord(newId(), handler, payload, payloadBytes, idempotencyKey, timeout);
+        JobRecord existing = store.addOrGetExisting(record);
+        if (existing != record) {
+            abandon(record);
+            return new Submission.Duplicate(existing);
+        }
+        live.put(record.id(), record);
+        record.deadlineHook(Context.afterFunc(record.context(), () -> {
+            if (record.context().err() == Context.DEADLINE_EXCEEDED) {
+                settle(record, new Outcome.DeadlineExceeded(record.timeout()));
             }
-            JobRecord existing = store.addOrGetExisting(record);
-            if (existing != record) {
-                job.cancel();
-                return new Submission.Duplicate(existing);
-            }
-            if (!actor.offer(record)) {
-                store.remove(record);
-                job.cancel();
-                events.rejected(handler, "mailbox_full");
-                return new Submission.MailboxFull(actor.capacity());
-            }
-            inFlight++;
-            live.add(record);
+        }));
+        if (!actor.offer(record)) {
+            live.remove(record.id());
+            store.remove(record);
+            abandon(record);
+            events.rejected(handler, "mailbox_full");
+            return new Submission.MailboxFull(actor.capacity());
         }
         events.accepted(record);
-        Context.afterFunc(job.context(), () -> {
-            if (job.context().err() == Context.DEADLINE_EXCEEDED) {
-                complete(record, deadlineExceeded(record));
-            }
-        });
         return new Submission.Accepted(record);
     }
 
-    /** The outcome of a job whose deadline passed. */
-    static JobRecord.Outcome deadlineExceeded(JobRecord job) {
-        return new JobRecord.Outcome(JobStatus.FAILED, null, JobError.deadlineExceeded(GoDuration.format(job.timeout())));
+    /** Undoes the books of a record that was made but not accepted. */
+    private void abandon(JobRecord record) {
+        record.decide(new Outcome.Cancelled());
+        record.release();
+        inFlightBytes.addAndGet(-record.payloadBytes());
+        leaveFlight();
     }
 
     /** The caller of {@code job} went away before its answer: call the job off if it is still live. */
     public void cancel(JobRecord job) {
-        complete(job, new JobRecord.Outcome(JobStatus.CANCELLED, null, JobError.cancelled()));
+        settle(job, new Outcome.Cancelled());
     }
 
     /** Settles {@code job} with {@code outcome} unless it is settled already; returns whether it did. */
-    boolean complete(JobRecord job, JobRecord.Outcome outcome) {
-        if (!job.finish(outcome)) {
+    boolean settle(JobRecord job, Outcome outcome) {
+        if (!job.decide(outcome)) {
             return false;
         }
-        live.remove(job);
+        live.remove(job.id());
+        inFlightBytes.addAndGet(-job.payloadBytes());
         store.finished(job);
         events.settled(job);
         job.release();
-        synchronized (this) {
-            inFlight--;
-            if (draining && inFlight == 0) {
-                allSettled.close();
-            }
-        }
+        leaveFlight();
         return true;
+    }
+
+    private void leaveFlight() {
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            closeAllSettled();
+        }
+    }
+
+    private synchronized void closeAllSettled() {
+        if (!allSettledClosed) {
+            allSettledClosed = true;
+            allSettled.close();
+        }
     }
 
     /**
@@ -202,16 +269,9 @@ public final class JobEngine {
      * for the jobs already accepted.
      */
     public void beginDrain() {
-        synchronized (this) {
-            if (draining) {
-                return;
-            }
-            draining = true;
-            drainingFlag = true;
-            allSettled = Channel.make();
-            if (inFlight == 0) {
-                allSettled.close();
-            }
+        draining = true;
+        if (inFlight.get() == 0) {
+            closeAllSettled();
         }
     }
 
@@ -220,30 +280,37 @@ public final class JobEngine {
      * callers get 503 {@code aborted}) and closes the mailboxes. Call after {@link #beginDrain}.
      */
     public DrainReport awaitDrained(Duration timeout) {
-        long start = System.nanoTime();
-        Channel<Object> settled;
-        int before;
-        synchronized (this) {
-            if (!draining) {
-                throw new IllegalStateException("awaitDrained before beginDrain");
-            }
-            settled = allSettled;
-            before = inFlight;
+        if (!draining) {
+            throw new IllegalStateException("awaitDrained before beginDrain");
         }
+        long start = System.nanoTime();
+        int before = inFlight.get();
         boolean allDone = Select.select(
-                Select.receiveOk(settled).map(r -> true),
+                Select.receiveOk(allSettled).map(r -> true),
                 Select.timeout(timeout).map(v -> false));
-        int aborted = 0;
+        int gaveUp = 0;
         if (!allDone) {
-            List<JobRecord> left = new ArrayList<>(live);
-            for (JobRecord job : left) {
-                if (complete(job, new JobRecord.Outcome(JobStatus.ABORTED, null, JobError.aborted()))) {
-                    aborted++;
-                    this.aborted.incrementAndGet();
+            for (JobRecord job : new ArrayList<>(live.values())) {
+                if (settle(job, new Outcome.Aborted())) {
+                    gaveUp++;
+                    aborted.incrementAndGet();
                 }
             }
         }
         actors.values().forEach(HandlerActor::close);
-        return new DrainReport(Math.max(0, before - aborted), aborted, Duration.ofNanos(System.nanoTime() - start));
+        return new DrainReport(Math.max(0, before - gaveUp), gaveUp, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * A job id: a version-7 UUID (RFC 9562), time-ordered so ids sort by creation and index well
+     * in a database, from {@link ThreadLocalRandom} (a job id is a name, not a secret; the JDK's
+     * {@code randomUUID} serialises every caller on one SecureRandom).
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long millis = System.currentTimeMillis();
+        long high = (millis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 }

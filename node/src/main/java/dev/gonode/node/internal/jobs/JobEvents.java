@@ -14,11 +14,18 @@ public interface JobEvents {
     default void accepted(JobRecord job) {
     }
 
-    /** A job of {@code handler} was refused; {@code reason} is {@code draining} or {@code mailbox_full}. */
+    /**
+     * A job of {@code handler} was refused; {@code reason} is {@code draining}, {@code mailbox_full}
+     * or {@code queue_full}.
+     */
     default void rejected(String handler, String reason) {
     }
 
     /** {@code job} has its final outcome. */
     default void settled(JobRecord job) {
+    }
+
+    /** A worker of {@code handler} died (the log has {@code errorId}) and was replaced. */
+    default void workerRestarted(String handler, String errorId) {
     }
 }

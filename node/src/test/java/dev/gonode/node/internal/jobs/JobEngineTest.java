@@ -2,27 +2,43 @@ package dev.gonode.node.internal.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.NodeConfig;
+import dev.gonode.node.handlers.SleepHandler;
 import dev.gonode.runtime.chan.Channel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
-/** The engine on its own: settlement once, abort at the drain timeout, expiry of finished jobs. */
+/**
+ * The engine on its own: settlement once, abort at the drain timeout, bounded memory (no record
+ * outlives the store, byte bounds), elastic and supervised workers.
+ */
 class JobEngineTest {
 
-    /** Holds every job until its context ends; ignores the gate channel otherwise. */
+    private static final Duration FOREVER = Duration.ofMinutes(10);
+
+    /** Holds every job until its context ends. */
     static final class Stuck implements JobHandler {
-        final Channel<Object> entered = Channel.make(1000);
+        final Channel<Object> entered = Channel.make(10_000);
 
         @Override
         public String name() {
@@ -37,50 +53,91 @@ class JobEngineTest {
         }
     }
 
-    private static JobEngine engine(JobHandler handler, int concurrency, int mailbox, JobStore store) {
-        JobEngine engine = new JobEngine(Map.of(handler.name(), handler),
+    /** Returns its payload. */
+    static final class Echo implements JobHandler {
+        @Override
+        public String name() {
+            return "echo";
+        }
+
+        @Override
+        public Object handle(Job job) {
+            return job.payload();
+        }
+    }
+
+    private static NodeConfig.Jobs jobs(Duration idle) {
+        return new NodeConfig.Jobs(Duration.ofMinutes(1), 100, 1 << 20, 1 << 20, idle);
+    }
+
+    private static JobStore store() {
+        return new JobStore(Duration.ofMinutes(1), 100, 1 << 20, System::nanoTime);
+    }
+
+    private static JobEngine engine(JobHandler handler, int concurrency, int mailbox, JobStore store,
+                                    NodeConfig.Jobs jobs, JobEvents events) {
+        return new JobEngine(Map.of(handler.name(), handler),
                 Map.of(handler.name(), new NodeConfig.Handler(concurrency, mailbox, Duration.ofSeconds(30))),
-                store, new ObjectMapper(), JobEvents.NONE);
-        engine.start();
-        return engine;
+                jobs, store, new ObjectMapper(), events);
+    }
+
+    private static JobEngine engine(JobHandler handler, int concurrency, int mailbox, JobStore store) {
+        return engine(handler, concurrency, mailbox, store, jobs(FOREVER), JobEvents.NONE);
+    }
+
+    private static JobRecord submit(JobEngine engine, String handler, JsonNode payload, String key) {
+        return assertInstanceOf(JobEngine.Submission.Accepted.class,
+                engine.submit(handler, payload, payload.toString().length(), Duration.ofSeconds(30), key)).job();
+    }
+
+    /** Waits for {@code job}'s outcome through a completion callback. */
+    private static Outcome settled(JobRecord job) throws Exception {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        job.onSettled(j -> done.complete(j.outcome()));
+        return done.get(20, TimeUnit.SECONDS);
+    }
+
+    private static void until(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for a condition");
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     @Test
-    void drainTimeoutAbortsQueuedAndRunningJobsAndAnswersTheirCallers() {
+    void drainTimeoutAbortsQueuedAndRunningJobsAndAnswersTheirCallers() throws Exception {
         Stuck stuck = new Stuck();
-        JobEngine engine = engine(stuck, 2, 10, new JobStore(Duration.ofMinutes(1), 100, System::nanoTime));
+        JobEngine engine = engine(stuck, 2, 10, store());
         List<JobRecord> jobs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            var submission = engine.submit("stuck", JsonNodeFactory.instance.numberNode(i), Duration.ofSeconds(30), null);
-            jobs.add(assertInstanceOf(JobEngine.Submission.Accepted.class, submission).job());
+            jobs.add(submit(engine, "stuck", JsonNodeFactory.instance.numberNode(i), null));
         }
         stuck.entered.receive();
         stuck.entered.receive();
         engine.beginDrain();
         assertInstanceOf(JobEngine.Submission.Draining.class,
-                engine.submit("stuck", JsonNodeFactory.instance.nullNode(), Duration.ofSeconds(1), null));
+                engine.submit("stuck", JsonNodeFactory.instance.nullNode(), 4, Duration.ofSeconds(1), null));
         JobEngine.DrainReport report = engine.awaitDrained(Duration.ofMillis(50));
         assertEquals(5, report.aborted());
         assertEquals(0, report.finished());
         for (JobRecord job : jobs) {
-            assertTrue(job.done().receiveOk() != null);
+            assertInstanceOf(Outcome.Aborted.class, settled(job));
             assertEquals(JobStatus.ABORTED, job.status());
-            assertEquals(503, job.outcome().error().httpStatus());
-            assertTrue(job.context().err() != null, "an aborted job's context is cancelled");
+            assertNotNull(job.context().err(), "an aborted job's context is cancelled");
         }
         assertEquals(0, engine.inFlight());
+        assertEquals(0, engine.liveJobs());
     }
 
     @Test
-    void aJobIsSettledOnceWhoeverComesFirst() {
+    void aJobIsSettledOnceWhoeverComesFirst() throws Exception {
         Stuck stuck = new Stuck();
-        JobEngine engine = engine(stuck, 1, 1, new JobStore(Duration.ofMinutes(1), 100, System::nanoTime));
-        JobRecord job = ((JobEngine.Submission.Accepted) engine.submit("stuck",
-                JsonNodeFactory.instance.nullNode(), Duration.ofSeconds(30), null)).job();
+        JobEngine engine = engine(stuck, 1, 1, store());
+        JobRecord job = submit(engine, "stuck", JsonNodeFactory.instance.nullNode(), null);
         stuck.entered.receive();
         engine.cancel(job);
-        job.done().receiveOk();
-        assertEquals(JobStatus.CANCELLED, job.status());
+        assertInstanceOf(Outcome.Cancelled.class, settled(job));
         // The handler now returns (its context ended); its result does not replace the outcome.
         engine.beginDrain();
         assertEquals(0, engine.awaitDrained(Duration.ofSeconds(10)).aborted());
@@ -88,34 +145,187 @@ class JobEngineTest {
     }
 
     @Test
-    void finishedJobsAreForgottenByCountAndByAge() {
+    void aCallbackRegisteredAfterTheSettlementRunsAtOnce() throws Exception {
+        JobEngine engine = engine(new Echo(), 1, 10, store());
+        JobRecord job = submit(engine, "echo", JsonNodeFactory.instance.textNode("x"), null);
+        settled(job);
+        AtomicInteger ran = new AtomicInteger();
+        job.onSettled(j -> ran.incrementAndGet());
+        assertEquals(1, ran.get());
+        assertNull(job.payload(), "a settled job does not keep its payload");
+        assertEquals("\"x\"", new String(((Outcome.Succeeded) job.outcome()).resultJson()));
+    }
+
+    @Test
+    void finishedJobsAreForgottenByCountAndByAge() throws Exception {
         AtomicLong now = new AtomicLong();
-        JobStore store = new JobStore(Duration.ofSeconds(10), 2, now::get);
-        JobHandler echo = new JobHandler() {
+        JobStore store = new JobStore(Duration.ofSeconds(10), 2, 1 << 20, now::get);
+        JobEngine engine = engine(new Echo(), 1, 10, store);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobRecord job = submit(engine, "echo", JsonNodeFactory.instance.numberNode(i), "key-" + i);
+            settled(job);
+            ids.add(job.id());
+        }
+        assertNull(engine.job(ids.get(0)), "the oldest of 3 goes when 2 are kept");
+        assertEquals(ids.get(1), engine.job(ids.get(1)).id());
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        assertNull(engine.job(ids.get(2)), "expired after the TTL");
+        // Its idempotency key went with it: the same key makes a new job.
+        submit(engine, "echo", JsonNodeFactory.instance.nullNode(), "key-2");
+    }
+
+    @Test
+    void finishedJobsAreForgottenByBytesAndAResultTooLargeToKeepIsNotKept() throws Exception {
+        long maxBytes = 64 * 1024;
+        JobStore store = new JobStore(FOREVER, 1_000_000, maxBytes, System::nanoTime);
+        JobEngine engine = engine(new Echo(), 2, 100, store,
+                new NodeConfig.Jobs(FOREVER, 1_000_000, maxBytes, 1 << 24, FOREVER), JobEvents.NONE);
+        String kilobyte = "k".repeat(1000);
+        List<JobRecord> kept = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            JobRecord job = submit(engine, "echo", JsonNodeFactory.instance.textNode(kilobyte), null);
+            settled(job);
+            kept.add(job);
+            assertTrue(store.finishedBytes() <= maxBytes, "finished jobs hold " + store.finishedBytes() + " bytes");
+        }
+        assertNull(engine.job(kept.get(0).id()), "the oldest are forgotten once the bytes are over the bound");
+        assertNotNull(engine.job(kept.get(199).id()));
+
+        JobRecord large = submit(engine, "echo", JsonNodeFactory.instance.textNode("L".repeat(8 * 1024)), null);
+        Outcome outcome = settled(large);
+        assertInstanceOf(Outcome.Succeeded.class, outcome);
+        JobRecord stored = engine.job(large.id());
+        assertNotNull(stored, "a job whose result is too large is still known");
+        assertNull(((Outcome.Succeeded) stored.outcome()).resultJson());
+        assertTrue(stored.resultNotKept().contains("larger than"), stored.resultNotKept());
+    }
+
+    @Test
+    void payloadBytesOfUnfinishedJobsAreBounded() throws Exception {
+        Stuck stuck = new Stuck();
+        JobEngine engine = engine(stuck, 4, 100, store(),
+                new NodeConfig.Jobs(FOREVER, 100, 1 << 20, 1000, FOREVER), JobEvents.NONE);
+        JsonNode payload = JsonNodeFactory.instance.textNode("p");
+        assertInstanceOf(JobEngine.Submission.Accepted.class, engine.submit("stuck", payload, 600, FOREVER, null));
+        JobEngine.Submission over = engine.submit("stuck", payload, 600, FOREVER, null);
+        assertEquals(1000, assertInstanceOf(JobEngine.Submission.QueueFull.class, over).maxBytes());
+        assertEquals(600, engine.inFlightBytes());
+        engine.beginDrain();
+        engine.awaitDrained(Duration.ZERO);
+        assertEquals(0, engine.inFlightBytes());
+    }
+
+    @Test
+    void noRecordOutlivesItsJobOrTheStoreAfterManyConcurrentJobs() throws Exception {
+        int threads = 4;
+        int perThread = 25_000;
+        JobStore store = new JobStore(FOREVER, 10_000, 1L << 30, System::nanoTime);
+        JobEngine engine = engine(new Echo(), 8, 100_000, store,
+                new NodeConfig.Jobs(FOREVER, 10_000, 1L << 30, 1L << 30, FOREVER), JobEvents.NONE);
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        CountDownLatch settledAll = new CountDownLatch(threads * perThread);
+        List<Thread> submitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            submitters.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    JobEngine.Submission s = engine.submit("echo", JsonNodeFactory.instance.numberNode(i), 8,
+                            FOREVER, null);
+                    if (s instanceof JobEngine.Submission.Accepted accepted) {
+                        accepted.job().onSettled(j -> settledAll.countDown());
+                    } else {
+                        failures.add(new AssertionError("refused: " + s));
+                        settledAll.countDown();
+                    }
+                }
+            }));
+        }
+        for (Thread t : submitters) {
+            t.join();
+        }
+        assertTrue(settledAll.await(60, TimeUnit.SECONDS), "every job settles");
+        assertTrue(failures.isEmpty(), () -> failures.peek().toString());
+        until(() -> engine.inFlight() == 0);
+        assertEquals(0, engine.liveJobs(), "no settled job stays among the live ones");
+        assertEquals(10_000, store.size(), "the store holds exactly its bound of finished jobs");
+    }
+
+    @Test
+    void workersStartOnDemandUpToTheConcurrencyAndEndWhenIdle() throws Exception {
+        Stuck stuck = new Stuck();
+        JobEngine engine = engine(stuck, 50, 1000, store(),
+                new NodeConfig.Jobs(FOREVER, 100, 1 << 20, 1 << 20, Duration.ofMillis(200)), JobEvents.NONE);
+        assertEquals(0, engine.workers("stuck", true) + engine.workers("stuck", false), "no job, no worker");
+        List<JobRecord> jobs = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            jobs.add(submit(engine, "stuck", JsonNodeFactory.instance.numberNode(i), null));
+        }
+        for (int i = 0; i < 50; i++) {
+            stuck.entered.receive(); // all 50 run at once: a burst gets the full concurrency
+        }
+        assertEquals(50, engine.workers("stuck", true));
+        assertEquals(30, engine.queued());
+        jobs.forEach(engine::cancel);
+        until(() -> engine.workers("stuck", true) + engine.workers("stuck", false) == 0);
+        // And they come back for new work.
+        JobRecord again = submit(engine, "stuck", JsonNodeFactory.instance.nullNode(), null);
+        stuck.entered.receive();
+        engine.cancel(again);
+        assertInstanceOf(Outcome.Cancelled.class, settled(again));
+    }
+
+    @Test
+    void aWorkerKilledByAVirtualMachineErrorIsReplacedAndCounted() throws Exception {
+        JobHandler fatal = new JobHandler() {
             @Override
             public String name() {
-                return "echo";
+                return "fatal";
             }
 
             @Override
             public Object handle(Job job) {
-                return job.payload();
+                if (job.payload().asBoolean()) {
+                    throw new InternalError("simulated VM failure in a handler");
+                }
+                return "fine";
             }
         };
-        JobEngine engine = engine(echo, 1, 10, store);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            JobRecord job = ((JobEngine.Submission.Accepted) engine.submit("echo",
-                    JsonNodeFactory.instance.numberNode(i), Duration.ofSeconds(5), "key-" + i)).job();
-            job.done().receiveOk();
-            ids.add(job.id());
+        List<String> restarts = new ArrayList<>();
+        JobEngine engine = engine(fatal, 2, 100, store(), jobs(FOREVER), new JobEvents() {
+            @Override
+            public synchronized void workerRestarted(String handler, String errorId) {
+                restarts.add(handler + " " + errorId);
+            }
+        });
+        for (int round = 0; round < 5; round++) {
+            JobRecord dies = submit(engine, "fatal", JsonNodeFactory.instance.booleanNode(true), null);
+            Outcome failed = settled(dies);
+            assertEquals("handler_failed", failed.code());
+            JobRecord fine = submit(engine, "fatal", JsonNodeFactory.instance.booleanNode(false), null);
+            assertInstanceOf(Outcome.Succeeded.class, settled(fine));
         }
-        assertEquals(null, engine.job(ids.get(0)), "the oldest of 3 goes when 2 are kept");
-        assertEquals(ids.get(1), engine.job(ids.get(1)).id());
-        now.addAndGet(Duration.ofSeconds(11).toNanos());
-        assertEquals(null, engine.job(ids.get(2)), "expired after the TTL");
-        // Its idempotency key went with it: the same key makes a new job.
-        assertInstanceOf(JobEngine.Submission.Accepted.class,
-                engine.submit("echo", JsonNodeFactory.instance.nullNode(), Duration.ofSeconds(5), "key-2"));
+        until(() -> {
+            synchronized (restarts) {
+                return restarts.size() == 5;
+            }
+        });
+        assertTrue(restarts.getFirst().startsWith("fatal "), restarts.toString());
+        assertTrue(engine.workers("fatal", true) + engine.workers("fatal", false) <= 2,
+                "replacements take the dead workers' slots");
+    }
+
+    @Test
+    void aBurstOfFourThousandSleepJobsRunsAllAtOnce() throws Exception {
+        JobEngine engine = engine(new SleepHandler(), 4000, 16_384, new JobStore(FOREVER, 10_000, 1 << 24,
+                System::nanoTime), new NodeConfig.Jobs(FOREVER, 10_000, 1 << 24, 1 << 24, FOREVER), JobEvents.NONE);
+        List<JobRecord> jobs = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            jobs.add(submit(engine, "sleep", new ObjectMapper().readTree("{\"ms\":60000}"), null));
+        }
+        until(() -> jobs.stream().allMatch(job -> job.status() == JobStatus.RUNNING));
+        assertEquals(4000, engine.workers("sleep", true));
+        assertEquals(0, engine.queued(), "none waits for a worker");
+        jobs.forEach(engine::cancel);
+        until(() -> engine.inFlight() == 0);
     }
 }

@@ -1,0 +1,134 @@
+package dev.gonode.node.internal.jobs;
+
+import dev.gonode.runtime.GoDuration;
+import java.time.Duration;
+
+/**
+ * How a job ended: set exactly once, by whoever settles the job first (its worker, its deadline,
+ * its caller going away, the drain). Each outcome knows the job's final {@link JobStatus}, a
+ * stable machine-readable {@link #code()} and a message for people; what that means in HTTP is
+ * the edge's business ({@code JobAnswers}), not the domain's.
+ */
+public sealed interface Outcome {
+
+    /** The job's final status. */
+    JobStatus status();
+
+    /** A stable snake_case code: {@code succeeded} for a success, the error code otherwise. */
+    String code();
+
+    /** What happened, for people; never a stack trace. */
+    String message();
+
+    /**
+     * The handler returned a result, kept as the JSON text it was written to (written once, on
+     * the worker, so that every later answer of the job is a copy of bytes and can never fail).
+     */
+    record Succeeded(byte[] resultJson) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.SUCCEEDED;
+        }
+
+        @Override
+        public String code() {
+            return "succeeded";
+        }
+
+        @Override
+        public String message() {
+            return "the handler returned a result";
+        }
+    }
+
+    /** The handler refused the payload ({@code PayloadException}); {@code reason} is its message. */
+    record PayloadRejected(String reason) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.FAILED;
+        }
+
+        @Override
+        public String code() {
+            return "payload_rejected";
+        }
+
+        @Override
+        public String message() {
+            return reason;
+        }
+    }
+
+    /** The handler threw, or its result could not be written as JSON; the log has {@code errorId}. */
+    record HandlerFailed(String handler, String errorId) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.FAILED;
+        }
+
+        @Override
+        public String code() {
+            return "handler_failed";
+        }
+
+        @Override
+        public String message() {
+            return "handler " + handler + " failed; the node's log has the details under error id " + errorId;
+        }
+    }
+
+    /** The job's deadline passed before it finished. */
+    record DeadlineExceeded(Duration timeout) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.FAILED;
+        }
+
+        @Override
+        public String code() {
+            return "deadline_exceeded";
+        }
+
+        @Override
+        public String message() {
+            return "the job did not finish within its timeout of " + GoDuration.format(timeout);
+        }
+    }
+
+    /** The caller that started the job went away before its answer, and the job was called off. */
+    record Cancelled() implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.CANCELLED;
+        }
+
+        @Override
+        public String code() {
+            return "cancelled";
+        }
+
+        @Override
+        public String message() {
+            return "the job was cancelled because its caller went away";
+        }
+    }
+
+    /** The node drained and gave up on the job at the drain timeout; running it elsewhere is safe. */
+    record Aborted() implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.ABORTED;
+        }
+
+        @Override
+        public String code() {
+            return "aborted";
+        }
+
+        @Override
+        public String message() {
+            return "the node is shutting down and gave up on this job before it finished; it is safe to retry on"
+                    + " another node";
+        }
+    }
+}
