@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vertx.ext.web.RoutingContext;
 
-/** JSON responses of the admin port: one mapper, one error shape. */
+/** JSON responses of both listeners, the job API and the admin port: one mapper, one error shape. */
 public final class Json {
 
     /** The mapper for responses. Records serialise with their components in declaration order. */

@@ -1,6 +1,7 @@
 package dev.gonode.runtime.chan;
 
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.runtime.chan.internal.TimerChannels;
 import dev.gonode.runtime.internal.sched.Park;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -104,6 +105,11 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
      *            emptiness after seeing `closed` is Go's argument for why the answer corresponds
      *            to one instant.
      *
+     * Timer channels (made only through chan.internal.TimerChannels, for the time package) are
+     * Go 1.23's: capacity 1 inside, len and cap 0 outside, and `timer` refers to the timer so that
+     * holding the channel keeps it. A pending timer holds recvq (not the channel) strongly: keep
+     * recvq a separate object, or give the time package another strong path to the receivers.
+     *
      * Waking happens after unlocking: an unpark goes through the scheduler, and the woken
      * goroutine lands in the waker's P's runnext, so a send/receive pair stays on one carrier.
      * Nothing here spins while waiting for a partner: a blocked operation parks at once, because
@@ -146,6 +152,17 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        TimerChannels.install(new TimerChannels.Access() {
+            @Override
+            public <T> Channel<T> make(Object timer) {
+                return new Channel<>(1, timer);
+            }
+
+            @Override
+            public Object receivers(Channel<?> channel) {
+                return channel.recvq;
+            }
+        });
     }
 
     @SuppressWarnings("rawtypes")
@@ -164,10 +181,17 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
     final Waiter.Queue sendq = new Waiter.Queue();
     @SuppressWarnings("unused") // accessed through LOCK
     private volatile int lock;
+    /** Go's hchan.timer: the timer this channel belongs to (kept alive by it), or null. */
+    private final Object timer;
 
     private Channel(int capacity) {
+        this(capacity, null);
+    }
+
+    private Channel(int capacity, Object timer) {
         this.id = IDS.incrementAndGet();
         this.capacity = capacity;
+        this.timer = timer;
         this.buf = capacity == 0 ? null : new Object[Math.min(capacity, MIN_RING)];
     }
 
@@ -408,12 +432,12 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
 
     @Override
     public int len() {
-        return (int) QCOUNT.getOpaque(this);
+        return timer != null ? 0 : (int) QCOUNT.getOpaque(this); // Go 1.23: 0 for a timer channel
     }
 
     @Override
     public int cap() {
-        return capacity;
+        return timer != null ? 0 : capacity;
     }
 
     @Override
@@ -421,7 +445,7 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
         if (this == NIL) {
             return "chan(nil)";
         }
-        return "chan(len=" + len() + ", cap=" + capacity + ((boolean) CLOSED_FLAG.getAcquire(this) ? ", closed)" : ")");
+        return "chan(len=" + len() + ", cap=" + cap() + ((boolean) CLOSED_FLAG.getAcquire(this) ? ", closed)" : ")");
     }
 
     // ---------------------------------------------------------------- used by Select, under the lock

@@ -103,13 +103,13 @@ public interface Context {
 
     /** A child that is done when {@code cancel} is called or {@code parent} is done. */
     static WithCancel withCancel(Context parent) {
-        CancelContext c = CancelContext.create(parent, Long.MAX_VALUE, null);
+        CancelContext c = CancelContext.create(parent, Long.MAX_VALUE, null, null);
         return new WithCancel(c, c::cancel);
     }
 
     /** {@link #withCancel} whose cancel function records a cause, read back with {@link #cause}. */
     static WithCancelCause withCancelCause(Context parent) {
-        CancelContext c = CancelContext.create(parent, Long.MAX_VALUE, null);
+        CancelContext c = CancelContext.create(parent, Long.MAX_VALUE, null, null);
         return new WithCancelCause(c, cause -> c.cancel(CANCELED, cause));
     }
 
@@ -118,16 +118,36 @@ public interface Context {
      * parent's deadline, if that is earlier).
      */
     static WithCancel withDeadline(Context parent, Instant deadline) {
+        return withDeadlineCause(parent, deadline, null);
+    }
+
+    /**
+     * {@link #withDeadline} whose {@link #cause} is {@code cause} when the deadline passes (Go's
+     * {@code WithDeadlineCause}); {@link #err()} is still {@link #DEADLINE_EXCEEDED}. Cancelling it
+     * gives {@link #CANCELED} as both err and cause, and if the parent's deadline is earlier the
+     * parent's deadline (and cause) ends it, so {@code cause} is never used. A {@code null} cause
+     * is {@link #DEADLINE_EXCEEDED}.
+     */
+    static WithCancel withDeadlineCause(Context parent, Instant deadline, Throwable cause) {
         Objects.requireNonNull(deadline, "deadline");
         CancelContext c = CancelContext.create(parent, Contexts.nanoDeadline(Duration.between(Instant.now(), deadline)),
-                deadline);
+                deadline, cause);
         return new WithCancel(c, c::cancel);
     }
 
     /** {@link #withDeadline} at now + {@code timeout}; zero or negative is done at once. */
     static WithCancel withTimeout(Context parent, Duration timeout) {
+        return withTimeoutCause(parent, timeout, null);
+    }
+
+    /**
+     * {@link #withTimeout} whose {@link #cause} is {@code cause} when the timeout expires (Go's
+     * {@code WithTimeoutCause}); see {@link #withDeadlineCause}.
+     */
+    static WithCancel withTimeoutCause(Context parent, Duration timeout, Throwable cause) {
         Objects.requireNonNull(timeout, "timeout");
-        CancelContext c = CancelContext.create(parent, Contexts.nanoDeadline(timeout), Contexts.instantAfter(timeout));
+        CancelContext c = CancelContext.create(parent, Contexts.nanoDeadline(timeout), Contexts.instantAfter(timeout),
+                cause);
         return new WithCancel(c, c::cancel);
     }
 
@@ -145,7 +165,8 @@ public interface Context {
     }
 
     /**
-     * Why {@code ctx} is done: the cause given to {@link WithCancelCause#cancel(Throwable)} by the
+     * Why {@code ctx} is done: the cause given to {@link WithCancelCause#cancel(Throwable)}, or to
+     * {@link #withDeadlineCause}/{@link #withTimeoutCause} for a deadline that passed, by the
      * nearest cancelled ancestor, else its {@link #err()}; {@code null} while not done.
      */
     static Throwable cause(Context ctx) {

@@ -1,6 +1,8 @@
 package dev.gonode.runtime.sync;
 
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.context.Context;
 import dev.gonode.runtime.context.ContextException;
 import dev.gonode.runtime.internal.sched.Park;
@@ -58,9 +60,12 @@ public final class Semaphore {
      *    if it was the head and tokens are free, it calls notifyWaiters, because the waiters
      *    behind it may fit now (the "isFront" check, x/sync's fix for golang/go#37852).
      *
-     * Differences from x/sync, each because the Java caller cannot pass a Context (yet):
-     *  - acquire(n) with n > size throws IllegalArgumentException instead of blocking until the
-     *    context is done; tryAcquire returns false for it, as x/sync does.
+     * Differences from x/sync:
+     *  - acquire(n) and tryAcquire(n, timeout), which take no Context, throw
+     *    IllegalArgumentException for n > size: nothing could end the wait but the timeout.
+     *    tryAcquire(n) returns false for it, as x/sync does. acquire(ctx, n) with n > size does
+     *    what x/sync does (waits on ctx.done() outside the queue, then throws ctx.err()), unless
+     *    ctx can never be done: that would be a certain deadlock, so it is refused.
      *  - a timed acquire that was served at the moment its deadline passed keeps the tokens and
      *    returns true (x/sync, checking ctx.Done() again, gives them back and fails). The caller
      *    asked for a deadline, and the tokens were granted before it noticed.
@@ -69,8 +74,8 @@ public final class Semaphore {
      *  - release checks before changing cur, so "released more than held" leaves the state as it
      *    was (x/sync panics after subtracting).
      *
-     * The waiting core, acquire(n, deadlineNanos, cancel), takes a CancelSignal so that
-     * Semaphore.acquire(Context, n) is a thin wrapper once Context exists.
+     * The waiting core, acquire(n, deadlineNanos, timed, cancel), takes a CancelSignal, so that
+     * acquire(Context, n) is a thin wrapper over it.
      */
 
     /** One queued acquire. {@code prev}/{@code next}/{@code ready} change only under {@code mu}. */
@@ -127,14 +132,29 @@ public final class Semaphore {
      * error is thrown; a waiter cancelled while queued leaves the queue, and waiters behind it that
      * now fit are served.
      *
+     * <p>A request for more than {@link #size()} tokens can never be granted: as in x/sync it
+     * waits (parked in {@code [chan receive]}, outside the queue, so it holds back nobody) until
+     * {@code ctx} is done and then throws the context's error. If {@code ctx} can never be done
+     * (its {@link Context#done()} is the nil channel), that wait would never end, and the request
+     * is refused with {@link IllegalArgumentException} instead.
+     *
      * @throws ContextException         {@link Context#CANCELED} or {@link Context#DEADLINE_EXCEEDED}
-     * @throws IllegalArgumentException if {@code n} is negative or larger than {@link #size()}
+     * @throws IllegalArgumentException if {@code n} is negative, or larger than {@link #size()}
+     *                                  while {@code ctx} can never be done
      */
     public void acquire(Context ctx, long n) {
+        checkNotNegative(n);
         ContextException done = ctx.err();
         if (done != null) {
-            checkRequest(n);
             throw done;
+        }
+        if (n > size) {
+            ReceiveChannel<Object> ctxDone = ctx.done();
+            if (ctxDone == Channel.<Object>nil()) {
+                throw tooLarge(n, " and the context can never be done");
+            }
+            ctxDone.receive(); // x/sync: "Don't make other Acquire calls block on one that's doomed to fail."
+            throw ctx.err();
         }
         if (!acquire(n, Long.MAX_VALUE, false, new ContextSignal(ctx))) {
             throw ctx.err();
@@ -341,9 +361,13 @@ public final class Semaphore {
     private void checkRequest(long n) {
         checkNotNegative(n);
         if (n > size) {
-            throw new IllegalArgumentException("semaphore: cannot acquire " + n + " tokens from a semaphore of size "
-                    + size + ": the request could never be granted");
+            throw tooLarge(n, "");
         }
+    }
+
+    private IllegalArgumentException tooLarge(long n, String why) {
+        return new IllegalArgumentException("semaphore: cannot acquire " + n + " tokens from a semaphore of size "
+                + size + ": the request could never be granted" + why);
     }
 
     private static void checkNotNegative(long n) {

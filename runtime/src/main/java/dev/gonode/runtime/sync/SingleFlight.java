@@ -3,7 +3,9 @@ package dev.gonode.runtime.sync;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.ReceiveChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -31,8 +33,6 @@ import java.util.concurrent.Callable;
  * the current one is still in flight. Waiting callers show {@code [sync.WaitGroup.Wait]} in
  * goroutine dumps, as in Go; waiting cannot be interrupted.
  *
- * <p>Not here yet: {@code DoChan} (the result as a channel), which needs gonode's channels.
- *
  * @param <K> the key type (with {@code equals} and {@code hashCode}; Go uses strings)
  * @param <V> the result type
  */
@@ -49,6 +49,14 @@ public final class SingleFlight<K, V> {
      * orders the stored outcome before their read of it. shared = dups > 0 for the first caller,
      * and true for the others. The first caller reads dups under the lock in the same critical
      * section that unpublishes the call, so every caller that joined is counted.
+     *
+     * doChan is DoChan: it publishes the call (or joins one, adding its channel to the call's
+     * chans) under the lock before it returns, and only then starts a goroutine to run fn. The
+     * registration must not be left to that goroutine: started from a goroutine it waits in the
+     * caller's runnext until the caller parks, so a doCall right after doChan would find nothing
+     * in flight and run fn a second time. The leader of a call, whether doCall or doChan's
+     * goroutine, sends the result to every channel once the call is unpublished (chans is final
+     * then); each channel has one free slot, so the send never blocks.
      */
 
     /** The outcome of {@link #doCall}: Go's {@code (v, err, shared)}. */
@@ -70,6 +78,7 @@ public final class SingleFlight<K, V> {
         RuntimeException panic;  // an unchecked exception from fn
         Error error;
         int dups;                // guarded by the group's mu
+        List<Channel<Result<V>>> chans; // doChan receivers; guarded by mu, null if none
     }
 
     private final Mutex mu = new Mutex();
@@ -89,28 +98,95 @@ public final class SingleFlight<K, V> {
     public Result<V> doCall(K key, Callable<? extends V> fn) {
         Objects.requireNonNull(fn, "fn");
         Call<V> c;
-        boolean leader = false;
+        boolean lead = false;
         mu.lock();
         try {
             c = calls.get(key); // the key's equals/hashCode may throw: hence the finally
             if (c != null) {
                 c.dups++;
             } else {
-                c = new Call<>();
-                c.wg.add(1);
-                calls.put(key, c);
-                leader = true;
+                c = begin(key);
+                lead = true;
             }
         } finally {
             mu.unlock();
         }
-        if (!leader) {
+        if (!lead) {
             c.wg.waitAll();
             rethrowPanic(c);
             return new Result<>(c.value, c.err, true);
         }
+        boolean shared = run(key, c, fn);
+        if (c.chans != null && (c.panic != null || c.error != null)) {
+            // chans is final: run unpublished the call. Go re-panics in a new goroutine here, so
+            // that the caller cannot recover a panic that leaves the doChan receivers without a
+            // result; report it as an unrecovered panic the same way.
+            Call<V> panicked = c;
+            Go.go("singleflight panic", () -> rethrowPanic(panicked));
+        }
+        rethrowPanic(c);
+        return new Result<>(c.value, c.err, shared);
+    }
 
-        boolean shared = false;
+    /**
+     * Go's {@code DoChan}: like {@link #doCall} but returns at once with a channel on which the
+     * result arrives; the channel has room for it, so nobody has to receive. The call is in flight
+     * when this returns: a {@code doCall} or {@code doChan} for {@code key} made after it joins it.
+     * If no call for {@code key} was in flight, {@code fn} runs in a new goroutine. Every receiver
+     * gets {@code shared == true} if more than one caller joined the call.
+     *
+     * <p>If {@code fn} throws an unchecked exception or an error (Go's panic), nothing arrives on
+     * the channel: the throwable escapes the goroutine that ran {@code fn} as an unrecovered panic
+     * (see {@link dev.gonode.runtime.PanicHandler}), as singleflight makes such a panic
+     * unrecoverable.
+     */
+    public ReceiveChannel<Result<V>> doChan(K key, Callable<? extends V> fn) {
+        Objects.requireNonNull(fn, "fn");
+        Channel<Result<V>> result = Channel.make(1);
+        Call<V> c;
+        boolean lead = false;
+        mu.lock();
+        try {
+            c = calls.get(key);
+            if (c != null) {
+                c.dups++;
+            } else {
+                c = begin(key);
+                lead = true;
+            }
+            if (c.chans == null) {
+                c.chans = new ArrayList<>(1);
+            }
+            c.chans.add(result);
+        } finally {
+            mu.unlock();
+        }
+        if (lead) {
+            Call<V> call = c;
+            Go.go("singleflight.DoChan", () -> {
+                run(key, call, fn);
+                rethrowPanic(call); // an unrecovered panic in this goroutine, as in Go
+            });
+        }
+        return result;
+    }
+
+    /** Publishes a new call for {@code key}. Called with {@code mu} held. */
+    private Call<V> begin(K key) {
+        Call<V> c = new Call<>();
+        c.wg.add(1);
+        calls.put(key, c);
+        return c;
+    }
+
+    /**
+     * Go's {@code doCall}: runs {@code fn} for the published call {@code c}, stores the outcome,
+     * releases the callers waiting for it, unpublishes it and sends the result to the doChan
+     * channels (unless {@code fn} panicked). Returns whether the result was shared.
+     */
+    private boolean run(K key, Call<V> c, Callable<? extends V> fn) {
+        boolean shared;
+        List<Channel<Result<V>>> chans;
         try {
             c.value = fn.call();
         } catch (RuntimeException e) {
@@ -127,12 +203,18 @@ public final class SingleFlight<K, V> {
                     calls.remove(key);
                 }
                 shared = c.dups > 0; // final now: nobody can find c any more
+                chans = c.chans;
             } finally {
                 mu.unlock();
             }
         }
-        rethrowPanic(c);
-        return new Result<>(c.value, c.err, shared);
+        if (chans != null && c.panic == null && c.error == null) {
+            Result<V> r = new Result<>(c.value, c.err, shared);
+            for (Channel<Result<V>> ch : chans) {
+                ch.trySend(r); // each channel has one free slot and gets one value: never fails
+            }
+        }
+        return shared;
     }
 
     private static void rethrowPanic(Call<?> c) {
@@ -142,17 +224,6 @@ public final class SingleFlight<K, V> {
         if (c.error != null) {
             throw c.error;
         }
-    }
-
-    /**
-     * Go's {@code DoChan}: like {@link #doCall} but returns at once with a channel on which the
-     * result (with its {@code shared} flag) arrives; the channel has room for it, so nobody has to
-     * receive. The call runs in a new goroutine unless one for {@code key} is already in flight.
-     */
-    public ReceiveChannel<Result<V>> doChan(K key, Callable<? extends V> fn) {
-        Channel<Result<V>> result = Channel.make(1);
-        Go.go(() -> result.send(doCall(key, fn)));
-        return result;
     }
 
     /**

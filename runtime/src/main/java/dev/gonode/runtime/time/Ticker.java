@@ -20,12 +20,14 @@ import java.time.Instant;
  * <p>As in Go, ticks are dropped for a slow receiver: the channel holds at most one tick, and the
  * next tick is scheduled on the period's grid, never as a burst to catch up. Go 1.23 semantics:
  * after {@link #stop()} or {@link #reset(Duration)} returns, no tick from before the call is
- * received. {@code stop} does not close the channel. A ticker that is never stopped keeps ticking
- * for the life of the runtime.
+ * received. {@code stop} does not close the channel, whose {@code len} and {@code cap} are always
+ * 0, as in Go. A ticker that nothing refers to any more (neither the ticker nor its channel, and
+ * no goroutine waits on the channel) is garbage collected even if it was never stopped, as since
+ * Go 1.23; stopping it is still the way to end the ticks at a known point.
  */
 public final class Ticker {
 
-    private final TimerCore core;
+    final TimerCore core; // package-private for the tests' view of what it sent
 
     Ticker(TimerCore core) {
         this.core = core;

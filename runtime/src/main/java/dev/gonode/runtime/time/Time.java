@@ -21,7 +21,9 @@ import java.util.Objects;
  * timer and not by the JDK's delayed-task threads: a pending {@link Timer} or {@link Ticker} is an
  * entry in a heap, so 100,000 of them are cheap. A sleeping goroutine is parked (its carrier runs
  * others) with wait reason {@code sleep}. Timer and ticker channels follow Go 1.23: after
- * {@code stop} or {@code reset} returns, no stale value is received.
+ * {@code stop} or {@code reset} returns, no stale value is received; their {@code len} and
+ * {@code cap} are 0; and a timer or ticker that nothing refers to any more is garbage collected
+ * even if it was never stopped.
  */
 public final class Time {
 

@@ -19,14 +19,16 @@ import java.time.Instant;
  * }</pre>
  *
  * <p>Go 1.23 semantics: once {@link #stop()} or {@link #reset(Duration)} returns, no value sent
- * before the call is received from the channel, so there is no need to drain it first (the channel
- * has a one-value buffer internally, which {@code cap()} shows as 1 where Go reports 0). Timers
- * are kept by the scheduler's own timer heaps: a pending timer costs a heap entry, not a thread or
- * a goroutine. A timer that is never stopped stays referenced by the scheduler until it fires.
+ * before the call is received from the channel, so there is no need to drain it first; the
+ * channel's {@code len} and {@code cap} are always 0. Timers are kept by the scheduler's own timer
+ * heaps: a pending timer costs a heap entry, not a thread or a goroutine. A channel timer that
+ * nothing refers to any more (neither the timer nor its channel, and no goroutine waits on the
+ * channel) is garbage collected without being stopped, as since Go 1.23; an after-func timer is
+ * kept until its function has started.
  */
 public final class Timer {
 
-    private final TimerCore core;
+    final TimerCore core; // package-private for the tests' view of what it sent
 
     Timer(TimerCore core) {
         this.core = core;

@@ -2,19 +2,23 @@ package dev.gonode.runtime.time;
 
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.internal.TimerChannels;
 import dev.gonode.runtime.internal.sched.Timers;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * The state machine behind {@link Timer} and {@link Ticker}: one pending scheduler timer at a time,
  * delivering either the current time on a one-slot channel or a function run in a new goroutine.
  *
  * <p>Implementation notes. Go 1.23 made timer channels synchronous in effect: once {@code Stop} or
- * {@code Reset} returns, no value from before the call is ever received. We keep a buffered channel
- * of capacity 1 (so that firing never blocks a carrier) and get the same guarantee from a
- * generation number, {@code seq}:
+ * {@code Reset} returns, no value from before the call is ever received, and {@code len} and
+ * {@code cap} of the channel are 0. We keep a one-value buffer inside a timer channel (so that
+ * firing never blocks a carrier; {@code len}/{@code cap} report 0 as in Go) and get the same
+ * guarantee from a generation number, {@code seq}:
  * <ul>
  *   <li>every arming captures {@code seq}; the scheduler action delivers only if {@code seq} is
  *       unchanged when it runs;</li>
@@ -26,6 +30,21 @@ import java.time.Instant;
  * A stale scheduler entry left behind by a lost race is harmless: its action finds a newer
  * {@code seq}. Stop and reset also cancel the pending entry, so 100,000 stopped timers leave
  * nothing in the scheduler's heaps.
+ *
+ * <p>Collection (Go 1.23: a timer or ticker nothing refers to can be collected, stopped or not).
+ * The scheduler's entry for a channel timer ({@link ChannelFiring}) holds this state weakly, and
+ * the channel refers back to it (Go's {@code hchan.timer}), so holding the {@code Timer}, the
+ * {@code Ticker} or just the channel (what {@code Time.tick} and {@code Time.after} return) keeps
+ * the timer. The catch is a goroutine parked on the channel: gonode's parked goroutines are
+ * reachable only through what they wait on (that is how leaks are proven), so a goroutine waiting
+ * on {@code Time.after(d)} in a select, holding the only reference to its channel, would be
+ * collected together with the timer and never wake. The entry therefore also holds the channel's
+ * queue of blocked receivers strongly: empty, it keeps nothing; with a receiver parked, it keeps
+ * that goroutine, whose stack holds the channel and so the timer. Go gets the same effect by
+ * putting a timer channel's timer in the heap only while a goroutine is blocked on it. A collected
+ * timer's entry finds its weak reference cleared when it comes due, does nothing and is not
+ * re-armed, so an abandoned ticker costs one heap entry for at most one period. After-func timers
+ * are held strongly: their function must run whether or not anyone still holds the timer.
  *
  * <p>The lock is a test-and-set word rather than a monitor or {@code ReentrantLock} because the
  * action runs on a carrier or on sysmon, which must never park behind a goroutine (see the
@@ -65,15 +84,17 @@ final class TimerCore {
     private long when;          // guarded by locked: nanoTime deadline of the armed firing
     private long period;        // guarded by locked: 0 for a one-shot timer
     private Timers.Timer entry; // guarded by locked: the armed scheduler entry
+    private long sent;          // guarded by locked: values put into the channel so far
 
-    private TimerCore(Channel<Instant> channel, Runnable function) {
-        this.channel = channel;
+    /** A channel timer if {@code function} is null, else an after-func timer. */
+    private TimerCore(Runnable function) {
+        this.channel = function == null ? TimerChannels.make(this) : null;
         this.function = function;
     }
 
     /** A channel timer (period 0) or ticker, armed to fire first after {@code delayNanos}. */
     static TimerCore channel(long delayNanos, long periodNanos) {
-        TimerCore t = new TimerCore(Channel.make(1), null);
+        TimerCore t = new TimerCore(null);
         t.lock();
         try {
             t.period = periodNanos;
@@ -86,7 +107,7 @@ final class TimerCore {
 
     /** A one-shot timer that runs {@code f} in a new goroutine after {@code delayNanos}. */
     static TimerCore function(long delayNanos, Runnable f) {
-        TimerCore t = new TimerCore(null, f);
+        TimerCore t = new TimerCore(Objects.requireNonNull(f, "f"));
         t.lock();
         try {
             t.arm(deadlineAfter(delayNanos));
@@ -98,6 +119,19 @@ final class TimerCore {
 
     Channel<Instant> channel() {
         return channel;
+    }
+
+    /**
+     * How many values the timer has put into its channel: since {@code len} of a timer channel is
+     * always 0 (Go 1.23), this is how tests see that a value is waiting without receiving it.
+     */
+    long sent() {
+        lock();
+        try {
+            return sent;
+        } finally {
+            unlock();
+        }
     }
 
     /** Stops the timer; returns whether it was pending (see the implementation notes). */
@@ -164,7 +198,32 @@ final class TimerCore {
         long armedSeq = seq;
         when = deadline;
         pending = true;
-        entry = Timers.schedule(deadline, () -> fire(armedSeq));
+        entry = Timers.schedule(deadline, channel != null ? new ChannelFiring(this, armedSeq) : () -> fire(armedSeq));
+    }
+
+    /**
+     * The scheduler's action for a channel timer: it refers to the timer only weakly, so that a
+     * timer nobody refers to can be collected, and to the receivers blocked on its channel
+     * strongly, so that a timer somebody waits on cannot (see the implementation notes).
+     */
+    private static final class ChannelFiring extends WeakReference<TimerCore> implements Runnable {
+        @SuppressWarnings("unused") // held only to keep the blocked receivers, and through them the timer, alive
+        private final Object receivers;
+        private final long armedSeq;
+
+        ChannelFiring(TimerCore timer, long armedSeq) {
+            super(timer);
+            this.receivers = TimerChannels.receivers(timer.channel);
+            this.armedSeq = armedSeq;
+        }
+
+        @Override
+        public void run() {
+            TimerCore timer = get();
+            if (timer != null) {
+                timer.fire(armedSeq);
+            }
+        }
     }
 
     /** The scheduler action: runs on a carrier or sysmon, so it never blocks. */
@@ -176,7 +235,9 @@ final class TimerCore {
                 return; // stopped or reset since this firing was armed
             }
             if (channel != null) {
-                channel.trySend(Instant.now()); // a full slot means a slow ticker receiver: drop the tick
+                if (channel.trySend(Instant.now())) { // a full slot means a slow ticker receiver: drop the tick
+                    sent++;
+                }
             } else {
                 start = true;
             }

@@ -249,6 +249,59 @@ class ContextTest {
     }
 
     @Test
+    void timeoutCauseIsTheCauseWhenTheDeadlinePasses() {
+        IllegalStateException slow = new IllegalStateException("backend too slow");
+        Context.WithCancel c = Context.withTimeoutCause(Context.background(), Duration.ofMillis(20), slow);
+        assertTrue(c.context().deadline().isPresent());
+        assertFalse(c.context().done().receiveOk().ok());
+        assertSame(Context.DEADLINE_EXCEEDED, c.context().err(), "err stays DeadlineExceeded, as in Go");
+        assertSame(slow, Context.cause(c.context()));
+        Context child = Context.withCancel(c.context()).context();
+        assertSame(slow, Context.cause(child), "children inherit the cause");
+        c.cancel();
+        assertSame(slow, Context.cause(c.context()), "a cancel after the deadline changes nothing");
+    }
+
+    @Test
+    void deadlineCauseInThePastIsDoneAtOnceWithTheCause() {
+        IllegalStateException late = new IllegalStateException("request arrived after its deadline");
+        Context.WithCancel c = Context.withDeadlineCause(Context.background(), Instant.now().minusSeconds(1), late);
+        assertTrue(isDone(c.context()));
+        assertSame(Context.DEADLINE_EXCEEDED, c.context().err());
+        assertSame(late, Context.cause(c.context()));
+        Instant at = Instant.now().plusSeconds(3600);
+        Context.WithCancel later = Context.withDeadlineCause(Context.background(), at, late);
+        assertEquals(at, later.context().deadline().orElseThrow());
+        later.cancel();
+    }
+
+    @Test
+    void cancellingADeadlineCauseContextGivesCanceledNotTheCause() {
+        Context.WithCancel c = Context.withDeadlineCause(Context.background(), Instant.now().plusSeconds(3600),
+                new IllegalStateException("unused"));
+        c.cancel();
+        assertSame(Context.CANCELED, c.context().err());
+        assertSame(Context.CANCELED, Context.cause(c.context()), "Go: the cause applies only to the deadline");
+    }
+
+    @Test
+    void aDeadlineCauseLaterThanTheParentsDeadlineIsNeverUsed() {
+        IllegalStateException parentCause = new IllegalStateException("parent's");
+        Context parent = Context.withTimeoutCause(Context.background(), Duration.ofMillis(20), parentCause).context();
+        Context child = Context.withTimeoutCause(parent, Duration.ofHours(1), new IllegalStateException("child's"))
+                .context();
+        child.done().receiveOk();
+        assertSame(Context.DEADLINE_EXCEEDED, child.err());
+        assertSame(parentCause, Context.cause(child), "the parent's deadline came first, with its cause");
+    }
+
+    @Test
+    void aNullCauseMeansDeadlineExceeded() {
+        Context.WithCancel c = Context.withTimeoutCause(Context.background(), Duration.ZERO, null);
+        assertSame(Context.DEADLINE_EXCEEDED, Context.cause(c.context()));
+    }
+
+    @Test
     void afterFuncRunsOnceAfterCancelInItsOwnGoroutine() {
         Context.WithCancel c = Context.withCancel(Context.background());
         AtomicInteger runs = new AtomicInteger();

@@ -13,7 +13,6 @@ import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.context.Context;
 import dev.gonode.runtime.context.ContextException;
-import dev.gonode.runtime.internal.sched.GoRuntime;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +82,56 @@ class SemaphoreContextTest {
     }
 
     @Test
+    void aRequestLargerThanTheSizeOnADoneContextThrowsTheContextsError() {
+        Semaphore sem = new Semaphore(2);
+        Context.WithCancel c = Context.withCancel(Context.background());
+        c.cancel();
+        ContextException e = assertThrows(ContextException.class, () -> sem.acquire(c.context(), 3));
+        assertSame(Context.CANCELED, e, "x/sync returns ctx.Err() for a doomed request, not a usage error");
+        assertTrue(sem.tryAcquire(2), "nothing was taken");
+    }
+
+    @Test
+    void aRequestLargerThanTheSizeWaitsForTheContextWithoutHoldingBackOthers() {
+        Semaphore sem = new Semaphore(2);
+        Context.WithCancel c = Context.withCancel(Context.background());
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Goroutine doomed = Go.go(() -> {
+            try {
+                sem.acquire(c.context(), 3);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        // As in x/sync it waits on the context's done channel ("<-done"), not in the queue.
+        awaitParked(doomed, WaitReason.CHAN_RECEIVE);
+        sem.acquire(c.context(), 2); // would queue behind the doomed request if it were queued
+        assertEquals("Semaphore[2/2 taken]", sem.toString());
+        c.cancel();
+        awaitDone(doomed);
+        assertSame(Context.CANCELED, failure.get());
+        sem.release(2);
+    }
+
+    @Test
+    void aRequestLargerThanTheSizeEndsWithDeadlineExceededAtTheDeadline() {
+        Semaphore sem = new Semaphore(1);
+        Context.WithCancel c = Context.withTimeout(Context.background(), Duration.ofMillis(20));
+        ContextException e = assertThrows(ContextException.class, () -> sem.acquire(c.context(), 2));
+        assertSame(Context.DEADLINE_EXCEEDED, e);
+    }
+
+    @Test
+    void aRequestLargerThanTheSizeOnAContextThatCanNeverBeDoneIsRefused() {
+        // x/sync would block for ever on <-ctx.Done() (a nil channel here); a certain deadlock is
+        // reported as the caller's mistake instead.
+        Semaphore sem = new Semaphore(2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sem.acquire(Context.withValue(Context.background(), new Context.Key<>("k"), "v"), 3));
+        assertTrue(e.getMessage().contains("could never be granted"), e.getMessage());
+    }
+
+    @Test
     void doChanSharesOneExecutionAndDeliversOnChannels() throws Exception {
         SingleFlight<String, Integer> flight = new SingleFlight<>();
         CountDownLatch release = new CountDownLatch(1);
@@ -92,14 +141,13 @@ class SemaphoreContextTest {
             release.await();
             return 42;
         });
-        SyncTesting.awaitUntil("the first call is in flight", () -> flight.inFlight() == 1);
+        assertEquals(1, flight.inFlight(), "doChan has published the call when it returns");
         ReceiveChannel<SingleFlight.Result<Integer>> second = flight.doChan("k", () -> {
             calls.incrementAndGet();
             return 7;
         });
-        // The duplicate's goroutine joins the flight and parks on its wait group.
-        SyncTesting.awaitUntil("the duplicate joined", () -> GoRuntime.get().registry().goroutines()
-                .anyMatch(g -> g.waitReason() == WaitReason.SYNC_WAITGROUP_WAIT));
+        // The duplicate joined inside doChan (Go's DoChan appends its channel to the call): no
+        // goroutine of its own waits for the result.
         release.countDown();
         SingleFlight.Result<Integer> a = first.receive();
         SingleFlight.Result<Integer> b = second.receive();

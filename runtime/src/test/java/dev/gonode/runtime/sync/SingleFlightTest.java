@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.runtime.chan.ReceiveChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,5 +179,150 @@ class SingleFlightTest {
         assertEquals(1, flight.inFlight());
         releaseA.countDown();
         awaitDone(a);
+    }
+
+    /**
+     * Runs {@code body} in a goroutine and waits for it, failing with whatever it threw. doChan
+     * called from a goroutine is where the race would show: the goroutine doChan starts sits in
+     * the caller's runnext until the caller parks, so it cannot have registered anything yet.
+     */
+    private static void inGoroutine(Runnable body) {
+        SyncTesting.Failures failures = new SyncTesting.Failures();
+        awaitDone(Go.go(failures.guard(body)));
+        failures.assertNone();
+    }
+
+    @Test
+    void doChanRegistersItsCallBeforeReturningSoADoChanRightAfterItJoins() {
+        inGoroutine(() -> {
+            SingleFlight<String, Integer> flight = new SingleFlight<>();
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger calls = new AtomicInteger();
+            ReceiveChannel<SingleFlight.Result<Integer>> first = flight.doChan("k", () -> {
+                calls.incrementAndGet();
+                await(release);
+                return 42;
+            });
+            // No waiting here: Go's DoChan has put the call in the map by the time it returns.
+            assertEquals(1, flight.inFlight(), "doChan must register its call before it returns");
+            ReceiveChannel<SingleFlight.Result<Integer>> second = flight.doChan("k", () -> {
+                calls.incrementAndGet();
+                return 7;
+            });
+            release.countDown();
+            assertEquals(new SingleFlight.Result<>(42, null, true), first.receive());
+            assertEquals(new SingleFlight.Result<>(42, null, true), second.receive());
+            assertEquals(1, calls.get(), "the second doChan must join the first call, not run its own");
+            assertEquals(0, flight.inFlight());
+        });
+    }
+
+    @Test
+    void doCallRightAfterDoChanWaitsForTheCallDoChanStarted() {
+        SingleFlight<String, Integer> flight = new SingleFlight<>();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        ConcurrentLinkedQueue<SingleFlight.Result<Integer>> outcomes = new ConcurrentLinkedQueue<>();
+        CountDownLatch ranOwn = new CountDownLatch(1);
+        SyncTesting.Failures failures = new SyncTesting.Failures();
+        Goroutine caller = Go.go(failures.guard(() -> {
+            ReceiveChannel<SingleFlight.Result<Integer>> viaChannel = flight.doChan("k", () -> {
+                calls.incrementAndGet();
+                await(release);
+                return 42;
+            });
+            outcomes.add(flight.doCall("k", () -> {  // must join, not lead
+                calls.incrementAndGet();
+                ranOwn.countDown();
+                return 7;
+            }));
+            outcomes.add(viaChannel.receive());
+        }));
+        // A joined doCall parks on the call's WaitGroup; one that led would run its fn and finish.
+        SyncTesting.awaitUntil("the doCall has joined or run its own fn", () -> ranOwn.getCount() == 0
+                || caller.waitReason() == WaitReason.SYNC_WAITGROUP_WAIT);
+        release.countDown();
+        awaitDone(caller);
+        failures.assertNone();
+        assertEquals(1, calls.get(), "the doCall must join the call doChan started, not run its own");
+        assertEquals(List.of(new SingleFlight.Result<>(42, null, true), new SingleFlight.Result<>(42, null, true)),
+                List.copyOf(outcomes));
+    }
+
+    @Test
+    void doChanJoinsACallThatDoCallLeads() throws Exception {
+        SingleFlight<String, Integer> flight = new SingleFlight<>();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ConcurrentLinkedQueue<SingleFlight.Result<Integer>> led = new ConcurrentLinkedQueue<>();
+        Goroutine leader = Go.go(() -> led.add(flight.doCall("k", () -> {
+            inside.countDown();
+            await(release);
+            return 42;
+        })));
+        assertTrue(inside.await(SyncTesting.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+        ReceiveChannel<SingleFlight.Result<Integer>> joined = flight.doChan("k", () -> 7);
+        assertEquals(0, joined.len(), "nothing arrives before the leader's call completes");
+        release.countDown();
+        assertEquals(new SingleFlight.Result<>(42, null, true), joined.receive());
+        awaitDone(leader);
+        assertEquals(new SingleFlight.Result<>(42, null, true), led.peek(), "the leader saw that it was shared");
+    }
+
+    @Test
+    void aCheckedExceptionReachesDoChanReceiversAsErr() {
+        SingleFlight<String, Integer> flight = new SingleFlight<>();
+        IOException failure = new IOException("down");
+        SingleFlight.Result<Integer> r = flight.doChan("k", () -> {
+            throw failure;
+        }).receive();
+        assertSame(failure, r.err());
+        assertNull(r.value());
+        assertFalse(r.shared());
+    }
+
+    @Test
+    void aPanicUnderDoChanIsAnUnrecoveredPanicAndSendsNothing() {
+        SingleFlight<String, Integer> flight = new SingleFlight<>();
+        ConcurrentLinkedQueue<Throwable> panics = new ConcurrentLinkedQueue<>();
+        IllegalStateException boom = new IllegalStateException("boom");
+        Go.setPanicHandler((g, panic) -> panics.add(panic));
+        try {
+            // doChan leads: its goroutine panics.
+            ReceiveChannel<SingleFlight.Result<Integer>> led = flight.doChan("k", () -> {
+                throw boom;
+            });
+            SyncTesting.awaitUntil("the panic reaches the panic handler", () -> !panics.isEmpty());
+            assertSame(boom, panics.poll());
+            assertNull(led.tryReceive(), "a panicked call sends no result");
+
+            // doCall leads and a doChan joined: the caller gets the panic, and it is also reported
+            // as unrecovered, because the doChan receiver would otherwise wait unnoticed.
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+            Goroutine leader = Go.go(() -> {
+                try {
+                    flight.doCall("k", () -> {
+                        inside.countDown();
+                        await(release);
+                        throw boom;
+                    });
+                } catch (IllegalStateException e) {
+                    thrown.add(e);
+                }
+            });
+            await(inside);
+            ReceiveChannel<SingleFlight.Result<Integer>> joined = flight.doChan("k", () -> 7);
+            release.countDown();
+            awaitDone(leader);
+            assertSame(boom, thrown.peek(), "the leading doCall sees the panic");
+            SyncTesting.awaitUntil("the panic reaches the panic handler", () -> !panics.isEmpty());
+            assertSame(boom, panics.poll());
+            assertNull(joined.tryReceive());
+            assertEquals(0, flight.inFlight());
+        } finally {
+            Go.setPanicHandler(null);
+        }
     }
 }

@@ -61,9 +61,11 @@ public final class CancelContext implements Context, Canceller {
 
     /**
      * A child of {@code parent}; with {@code deadlineNanos} ({@link System#nanoTime()} based) and its
-     * wall-clock {@code deadline} unless {@code deadlineNanos} is {@code Long.MAX_VALUE}.
+     * wall-clock {@code deadline} unless {@code deadlineNanos} is {@code Long.MAX_VALUE}. When the
+     * deadline passes the context is cancelled with {@link Context#DEADLINE_EXCEEDED} and
+     * {@code deadlineCause} (if not null) as its cause.
      */
-    public static CancelContext create(Context parent, long deadlineNanos, Instant deadline) {
+    public static CancelContext create(Context parent, long deadlineNanos, Instant deadline, Throwable deadlineCause) {
         if (parent == null) {
             throw new NullPointerException("cannot create a context from a null parent; use Context.background()");
         }
@@ -71,7 +73,7 @@ public final class CancelContext implements Context, Canceller {
         long inherited = ancestor == null ? Long.MAX_VALUE : ancestor.effectiveDeadlineNanos;
         if (deadlineNanos != Long.MAX_VALUE && inherited != Long.MAX_VALUE && inherited - deadlineNanos <= 0) {
             deadlineNanos = Long.MAX_VALUE; // the parent's deadline comes first: as Go, no timer of our own
-            deadline = null;
+            deadline = null;                // (and so no use for deadlineCause)
         }
         CancelContext c = deadline != null
                 ? new CancelContext(parent, deadline, deadlineNanos, Optional.of(deadline))
@@ -79,10 +81,10 @@ public final class CancelContext implements Context, Canceller {
         c.attach();
         if (deadlineNanos != Long.MAX_VALUE) {
             if (deadlineNanos - System.nanoTime() <= 0) {
-                c.cancel(DEADLINE_EXCEEDED, null);
+                c.cancel(DEADLINE_EXCEEDED, deadlineCause);
             } else {
                 Timers.Timer t = Timers.schedule(deadlineNanos,
-                        () -> Go.go("context deadline", () -> c.cancel(DEADLINE_EXCEEDED, null)));
+                        () -> Go.go("context deadline", () -> c.cancel(DEADLINE_EXCEEDED, deadlineCause)));
                 synchronized (c) {
                     if (c.err == null) {
                         c.timer = t;
