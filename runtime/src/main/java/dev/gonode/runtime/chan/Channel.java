@@ -498,6 +498,16 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
         return b;
     }
 
+    /** Whether a receive looks able to proceed (racy: a hint for select's pass 0, acted on only under the lock). */
+    boolean recvReadyRacy() {
+        return (int) QCOUNT.getOpaque(this) > 0 || !sendq.isEmpty() || (boolean) CLOSED_FLAG.getOpaque(this);
+    }
+
+    /** Whether a send looks able to proceed (racy: a hint for select's pass 0, acted on only under the lock). */
+    boolean sendReadyRacy() {
+        return (int) QCOUNT.getOpaque(this) < capacity || !recvq.isEmpty() || (boolean) CLOSED_FLAG.getOpaque(this);
+    }
+
     private boolean fullRacy() {
         if (capacity == 0) {
             return recvq.isEmpty();
