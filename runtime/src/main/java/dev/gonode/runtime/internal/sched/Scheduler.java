@@ -135,14 +135,14 @@ final class Scheduler implements Executor {
                     ringGotWork = p.put(task, true, overflowToGlobal);
                 } else if (m.yieldRequested) {
                     m.yieldRequested = false;
-                    m.setStatus(Carrier.RUNNING_G);
+                    m.setStatusRelease(Carrier.RUNNING_G);
                     globalPut(task);
                     wakep();
                     return;
                 } else {
                     ringGotWork = p.put(task, false, overflowToGlobal);
                 }
-                m.setStatus(Carrier.RUNNING_G);
+                m.setStatusRelease(Carrier.RUNNING_G);
                 if (ringGotWork) {
                     wakep();
                 }
@@ -321,7 +321,7 @@ final class Scheduler implements Executor {
         }
         m.current = task;
         m.incrementSchedTick();
-        m.setStatus(Carrier.RUNNING_G);
+        m.setStatusRelease(Carrier.RUNNING_G);
         try {
             task.run();
         } catch (Throwable t) {
