@@ -3,6 +3,9 @@
 # threads and jox under JMH, then the same workloads in Go (bench/go), repeated ROUNDS times, and a
 # table of min / median / max per implementation with gonode's ratio to Go from the same round.
 #
+# "floor" (W1 only) is ContinuationFloorBench: park/unpark ping-pong on a trivial one-carrier
+# scheduler, the least any JDK 25 hand-off between two virtual threads on one carrier costs.
+#
 # Usage: bench/cross-p.sh [ROUNDS] [P]    (defaults: 3 rounds, P=2; build the jar first:
 #        ./mvnw -q -B -DskipTests -pl bench -am package)
 # Env:   JAVA (default: the Temurin 25 JDK), JMH_OPTS (default: -f 1 -wi 3 -i 5 -w 1 -r 1),
@@ -25,7 +28,7 @@ jar="$here/target/gonode-bench.jar"
 for r in $(seq 1 "$rounds"); do
     echo "== round $r of $rounds (P=$procs), results in $out" >&2
     # shellcheck disable=SC2086
-    "$java" -jar "$jar" 'ChanBench.(pingPongUnbuffered|bufferedMpmc)|ChanSelectBench' $jmh_opts \
+    "$java" -jar "$jar" 'ChanBench.(pingPongUnbuffered|bufferedMpmc)|ChanSelectBench|ContinuationFloorBench' $jmh_opts \
         -jvmArgsAppend "-Dgonode.gomaxprocs=$procs -Djdk.virtualThreadScheduler.parallelism=$procs" \
         -rf json -rff "$out/jmh-$r.json" > "$out/jmh-$r.log"
     (cd "$here/go" && GOMAXPROCS=$procs go test -run '^$' \
@@ -36,14 +39,14 @@ done
 python3 - "$out" "$rounds" <<'EOF'
 import json, re, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
-names = {"pingPongUnbuffered": "W1 ping-pong", "bufferedMpmc": "W3 4x4 buffered", "selectTwoFed": "W4 select over 2"}
+names = {"pingPongOneCarrier": "W1 ping-pong", "pingPongUnbuffered": "W1 ping-pong", "bufferedMpmc": "W3 4x4 buffered", "selectTwoFed": "W4 select over 2"}
 go_names = {"PingPongUnbuffered": "W1 ping-pong", "BufferedMPMC4x4": "W3 4x4 buffered", "SelectTwoFed": "W4 select over 2"}
 reps = {}      # (workload, impl) -> every repetition over all rounds
 medians = {}   # (workload, impl) -> per-round median
 for r in range(1, rounds + 1):
     for b in json.load(open(f"{out}/jmh-{r}.json")):
         w = names[b["benchmark"].rsplit(".", 1)[1]]
-        impl = b["params"]["impl"]
+        impl = b.get("params", {}).get("impl", "floor")  # ContinuationFloorBench: the JDK's park/unpark floor
         raw = [x for fork in b["primaryMetric"]["rawData"] for x in fork]
         reps.setdefault((w, impl), []).extend(raw)
         medians.setdefault((w, impl), []).append(statistics.median(raw))
@@ -58,7 +61,7 @@ for r in range(1, rounds + 1):
 print("| workload | impl | median per round | repetitions min / median / max | max/min | gonode/impl per round |")
 print("|---|---|---|---|---|---|")
 for w in names.values():
-    for impl in ["go", "gonode", "jdk", "jox"]:
+    for impl in ["go", "gonode", "jdk", "jox", "floor"]:
         if (w, impl) not in reps:
             continue
         xs = reps[(w, impl)]
