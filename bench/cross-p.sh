@@ -8,7 +8,7 @@
 #
 # Usage: bench/cross-p.sh [ROUNDS] [P]    (defaults: 3 rounds, P=2; build the jar first:
 #        ./mvnw -q -B -DskipTests -pl bench -am package)
-# Env:   JAVA (default: the Temurin 25 JDK), JMH_OPTS (default: -f 1 -wi 3 -i 5 -w 1 -r 1),
+# Env:   JAR (default: bench/target/gonode-bench.jar), JAVA (default: the Temurin 25 JDK), JMH_OPTS (default: -f 1 -wi 3 -i 5 -w 1 -r 1),
 #        GO_COUNT (Go repetitions per round, default 5), OUT (results directory, default a temp dir).
 set -euo pipefail
 
@@ -20,16 +20,20 @@ jmh_opts=${JMH_OPTS:--f 1 -wi 3 -i 5 -w 1 -r 1}
 go_count=${GO_COUNT:-5}
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
-jar="$here/target/gonode-bench.jar"
+jar=${JAR:-$here/target/gonode-bench.jar}
 [[ -f $jar ]] || { echo "cross-p.sh: $jar is missing; build it with ./mvnw -q -B -DskipTests -pl bench -am package" >&2; exit 2; }
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "cross-p.sh: ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2; }
 [[ $procs =~ ^[1-9][0-9]*$ ]] || { echo "cross-p.sh: P must be a positive integer, got '$procs'" >&2; exit 2; }
+
+# -jvmArgsAppend on JMH's command line replaces the @Fork annotation's, so the runtime's options are
+# repeated here: without --add-opens gonode falls back to the JDK's scheduler (it logs a warning).
+jvm_args="--add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -Djdk.pollerMode=1 -Xmx4g"
 
 for r in $(seq 1 "$rounds"); do
     echo "== round $r of $rounds (P=$procs), results in $out" >&2
     # shellcheck disable=SC2086
     "$java" -jar "$jar" 'ChanBench.(pingPongUnbuffered|bufferedMpmc)|ChanSelectBench|ContinuationFloorBench' $jmh_opts \
-        -jvmArgsAppend "-Dgonode.gomaxprocs=$procs -Djdk.virtualThreadScheduler.parallelism=$procs" \
+        -jvmArgsAppend "$jvm_args -Dgonode.gomaxprocs=$procs -Djdk.virtualThreadScheduler.parallelism=$procs" \
         -rf json -rff "$out/jmh-$r.json" > "$out/jmh-$r.log"
     (cd "$here/go" && GOMAXPROCS=$procs go test -run '^$' \
         -bench 'PingPongUnbuffered|BufferedMPMC4x4|SelectTwoFed' -benchtime 1s -count "$go_count") \
@@ -60,7 +64,7 @@ for r in range(1, rounds + 1):
         medians.setdefault((w, "go"), []).append(statistics.median(xs))
 print("| workload | impl | median per round | repetitions min / median / max | max/min | gonode/impl per round |")
 print("|---|---|---|---|---|---|")
-for w in names.values():
+for w in dict.fromkeys(names.values()):
     for impl in ["go", "gonode", "jdk", "jox", "floor"]:
         if (w, impl) not in reps:
             continue
