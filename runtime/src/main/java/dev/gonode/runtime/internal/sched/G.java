@@ -51,6 +51,10 @@ public final class G extends WeakReference<Thread> implements Goroutine, Thread.
     /** The park's wait site: null, an unresolved capture (a Throwable), or its resolved frames. */
     private volatile Object waitSite;
     private volatile boolean finished;
+    // The registry's links (GoroutineRegistry), guarded by the lock of this goroutine's stripe.
+    G registryPrev;
+    G registryNext;
+    boolean registered;
 
     G(GoRuntime runtime, Thread thread, ReferenceQueue<Thread> queue, long id, long parentId, String name,
       Map<String, String> labels, List<StackTraceElement> creationSite) {
