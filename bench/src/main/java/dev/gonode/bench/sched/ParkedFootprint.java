@@ -3,6 +3,7 @@ package dev.gonode.bench.sched;
 import dev.gonode.runtime.Go;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -10,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * Heap bytes per parked goroutine: parks N goroutines (default 1,000,000) on gonode's scheduler
  * and N plain virtual threads on the JDK's, in the same JVM, and prints the heap growth per
- * thread for each after full collections. Run with the runtime's JVM options, for example
+ * thread for each after full collections, and how long a full collection takes with all of them
+ * parked (System.gc(), G1's full collection by default). Run with the runtime's JVM options, for example
  * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
  * -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.sched.ParkedFootprint 1000000}.
  */
@@ -30,7 +32,7 @@ public final class ParkedFootprint {
     private static double measure(String what, int n, Consumer<Runnable> start) throws InterruptedException {
         Object[] release = new Object[1];
         Thread[] threads = new Thread[n];
-        long before = usedAfterGc();
+        long before = usedAfterGc(new long[4]);
         CountDownLatch parked = new CountDownLatch(n);
         CountDownLatch finished = new CountDownLatch(n);
         for (int i = 0; i < n; i++) {
@@ -51,9 +53,13 @@ public final class ParkedFootprint {
                 Thread.onSpinWait();
             }
         }
-        long after = usedAfterGc();
+        long[] gcNanos = new long[4];
+        long after = usedAfterGc(gcNanos);
         double perThread = (after - before) / (double) n;
-        System.out.printf("%s: %.0f bytes each (%d parked)%n", what, perThread, n);
+        Arrays.sort(gcNanos);
+        System.out.printf("%s: %.0f bytes each (%d parked); a full GC with them parked took %.3f / %.3f / %.3f s"
+                        + " (min / median / max of %d)%n", what, perThread, n, gcNanos[0] / 1e9,
+                (gcNanos[1] + gcNanos[2]) / 2e9, gcNanos[3] / 1e9, gcNanos.length);
         release[0] = Boolean.TRUE;
         for (Thread t : threads) {
             LockSupport.unpark(t);
@@ -62,11 +68,14 @@ public final class ParkedFootprint {
         return perThread;
     }
 
-    private static long usedAfterGc() {
+    /** Heap in use after full collections, one per slot of {@code gcNanos}, which receives each one's wall time. */
+    private static long usedAfterGc(long[] gcNanos) {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < gcNanos.length; i++) {
+            long t0 = System.nanoTime();
             System.gc();
+            gcNanos[i] = System.nanoTime() - t0;
             used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
         }
         return used;

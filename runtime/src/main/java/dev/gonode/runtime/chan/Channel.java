@@ -99,6 +99,8 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
      *   close    mark closed, then unlink every waiter of both queues into a singly linked list
      *            (Waiter.wakeNext) under the lock, and complete/unpark them after releasing it.
      *            A loop, not recursion: a million parked receivers need one pass and no stack.
+     *            Closed by a plain thread, the wake-ups are one batch (Park.beginWakeBatch, Go's
+     *            injectglist): the scheduler gets them in chunks, not one globalPut + wakep each.
      *   trySend/tryReceive first look without the lock (Go's fast path for a failing
      *            non-blocking operation): a full, open channel cannot accept; an empty, open
      *            channel has nothing. The reads are ordered (acquire), and the re-check of
@@ -422,11 +424,18 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
             wakeLast = w;
         }
         unlock();
-        while (wakeFirst != null) {
-            Waiter next = wakeFirst.wakeNext;
-            wakeFirst.wakeNext = null;
-            wakeFirst.complete();
-            wakeFirst = next;
+        boolean batch = wakeFirst != null && wakeFirst.wakeNext != null && Park.beginWakeBatch();
+        try {
+            while (wakeFirst != null) {
+                Waiter next = wakeFirst.wakeNext;
+                wakeFirst.wakeNext = null;
+                wakeFirst.complete();
+                wakeFirst = next;
+            }
+        } finally {
+            if (batch) {
+                Park.endWakeBatch();
+            }
         }
     }
 
@@ -520,6 +529,16 @@ public final class Channel<T> implements SendChannel<T>, ReceiveChannel<T> {
         buf = b;
         head = 0;
         return b;
+    }
+
+    /** Whether a receive looks able to proceed (racy: a hint for select's pass 0, acted on only under the lock). */
+    boolean recvReadyRacy() {
+        return (int) QCOUNT.getOpaque(this) > 0 || !sendq.isEmpty() || (boolean) CLOSED_FLAG.getOpaque(this);
+    }
+
+    /** Whether a send looks able to proceed (racy: a hint for select's pass 0, acted on only under the lock). */
+    boolean sendReadyRacy() {
+        return (int) QCOUNT.getOpaque(this) < capacity || !recvq.isEmpty() || (boolean) CLOSED_FLAG.getOpaque(this);
     }
 
     private boolean fullRacy() {

@@ -71,7 +71,16 @@ public final class Select {
      *   0. Sort out the cases: at most one default, the earliest timeout, and the channel cases
      *      (nil channels are left out of everything, so they can never fire).
      *   1. Poll order: a uniformly random permutation of the channel cases (inside-out
-     *      Fisher-Yates). Lock order: the cases sorted by channel id, so that concurrent selects
+     *      Fisher-Yates).
+     *   1a. Pass 0 (not in Go): in poll order, every case whose channel looks ready without a lock
+     *      (racy reads of its buffer count, opposite queue and closed flag) is tried under its own
+     *      channel's lock alone, and the first that can proceed is performed. Taking a case found
+     *      ready under its lock is linearizable (at that instant the select could have chosen it),
+     *      and since the cases are visited in a random permutation, a case ready together with
+     *      others is still chosen uniformly. Only the answer "nothing is ready" needs every lock at
+     *      once (below), so a select over busy channels locks one channel instead of all of them
+     *      and skips the lock-order sort: W4 (one consumer selecting over two fed channels) spent
+     *      most of its time locking and unlocking the channel it did not take. Lock order: the cases sorted by channel id, so that concurrent selects
      *      over overlapping channels lock them in one global order and cannot deadlock; a channel
      *      that appears in several cases is locked once. The sort is stable over the poll order,
      *      so cases on one channel stay in random order (their waiters are enqueued in it).
@@ -350,48 +359,27 @@ public final class Select {
         // is: it is only read.
         Case<? extends R>[] sc = nchan == n ? cases : channelCases(cases, nchan);
         int[] pollorder = pollOrder(nchan);
-        int[] lockorder = lockOrder(sc, pollorder);
 
-        // Pass 1: is any case ready now?
-        lockAll(sc, lockorder);
+        // Pass 0: in poll order, the first case that looks ready, under its own channel's lock only.
         for (int k = 0; k < nchan; k++) {
             Case<? extends R> c = sc[pollorder[k]];
-            Channel<?> ch = c.channel;
-            if (c.kind == Case.RECV) {
-                Waiter s = ch.sendq.dequeue();
-                if (s != null) {
-                    Object v = ch.takeFromSender(s);
-                    unlockAll(sc, lockorder);
-                    s.complete();
-                    return c.fireReceived(v);
+            if (c.kind == Case.RECV ? c.channel.recvReadyRacy() : c.channel.sendReadyRacy()) {
+                c.channel.lock();
+                Object outcome = attemptLocked(c, null, null);
+                if (outcome != NOT_READY) {
+                    return castResult(outcome);
                 }
-                if (ch.qcountLocked() > 0) {
-                    Object v = ch.bufTake();
-                    unlockAll(sc, lockorder);
-                    return c.fireReceived(v);
-                }
-                if (ch.isClosedLocked()) {
-                    unlockAll(sc, lockorder);
-                    return c.fireClosed();
-                }
-            } else {
-                if (ch.isClosedLocked()) {
-                    unlockAll(sc, lockorder);
-                    throw ChannelClosedException.sendOnClosed();
-                }
-                Waiter r = ch.recvq.dequeue();
-                if (r != null) {
-                    r.elem = c.value;
-                    r.success = true;
-                    unlockAll(sc, lockorder);
-                    r.complete();
-                    return c.fire(null);
-                }
-                if (ch.hasRoomLocked()) {
-                    ch.bufPut(c.value);
-                    unlockAll(sc, lockorder);
-                    return c.fire(null);
-                }
+                c.channel.unlock();
+            }
+        }
+
+        // Pass 1: is any case ready now, with every channel locked (one instant's state)?
+        int[] lockorder = lockOrder(sc, pollorder);
+        lockAll(sc, lockorder);
+        for (int k = 0; k < nchan; k++) {
+            Object outcome = attemptLocked(sc[pollorder[k]], sc, lockorder);
+            if (outcome != NOT_READY) {
+                return castResult(outcome);
             }
         }
         if (dflt != null) {
@@ -439,6 +427,70 @@ public final class Select {
             throw ChannelClosedException.sendOnClosed();
         }
         return c.fire(null);
+    }
+
+    /** {@link #attemptLocked}'s answer for a case that cannot proceed (never a case's result). */
+    private static final Object NOT_READY = new Object();
+
+    /**
+     * Performs case {@code c} if it can proceed now, exactly as the plain operation would; the
+     * caller holds the lock of its channel ({@code lockorder == null}) or of every channel
+     * ({@code sc} in {@code lockorder}). If it proceeds, releases those locks, wakes the partner and
+     * returns the case's result (or throws, for a send on a closed channel); otherwise returns
+     * {@link #NOT_READY} with the locks still held.
+     */
+    private static <R> Object attemptLocked(Case<? extends R> c, Case<?>[] sc, int[] lockorder) {
+        Channel<?> ch = c.channel;
+        if (c.kind == Case.RECV) {
+            Waiter s = ch.sendq.dequeue();
+            if (s != null) {
+                Object v = ch.takeFromSender(s);
+                unlock(ch, sc, lockorder);
+                s.complete();
+                return c.fireReceived(v);
+            }
+            if (ch.qcountLocked() > 0) {
+                Object v = ch.bufTake();
+                unlock(ch, sc, lockorder);
+                return c.fireReceived(v);
+            }
+            if (ch.isClosedLocked()) {
+                unlock(ch, sc, lockorder);
+                return c.fireClosed();
+            }
+            return NOT_READY;
+        }
+        if (ch.isClosedLocked()) {
+            unlock(ch, sc, lockorder);
+            throw ChannelClosedException.sendOnClosed();
+        }
+        Waiter r = ch.recvq.dequeue();
+        if (r != null) {
+            r.elem = c.value;
+            r.success = true;
+            unlock(ch, sc, lockorder);
+            r.complete();
+            return c.fire(null);
+        }
+        if (ch.hasRoomLocked()) {
+            ch.bufPut(c.value);
+            unlock(ch, sc, lockorder);
+            return c.fire(null);
+        }
+        return NOT_READY;
+    }
+
+    private static void unlock(Channel<?> ch, Case<?>[] sc, int[] lockorder) {
+        if (lockorder == null) {
+            ch.unlock();
+        } else {
+            unlockAll(sc, lockorder);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> R castResult(Object outcome) {
+        return (R) outcome;
     }
 
     /** The {@code nchan} cases of {@code cases} that are sends or receives on a non-nil channel, in order. */

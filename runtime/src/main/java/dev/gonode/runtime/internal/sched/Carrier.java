@@ -83,6 +83,15 @@ final class Carrier extends Thread {
         STATUS.setVolatile(this, s);
     }
 
+    /**
+     * Sets the status with a release store: enough wherever nobody needs to see the store before
+     * this carrier's next load (sysmon may act on a stale status only by waiting another tick), and
+     * no fence on x86, unlike {@link #setStatus}.
+     */
+    void setStatusRelease(int s) {
+        STATUS.setRelease(this, s);
+    }
+
     boolean casStatus(int expected, int next) {
         return STATUS.compareAndSet(this, expected, next);
     }

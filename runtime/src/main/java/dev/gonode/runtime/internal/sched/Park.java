@@ -55,6 +55,22 @@ public final class Park {
         }
     }
 
+    /**
+     * Starts a batch of wake-ups on a plain thread (Go's {@code injectglist}): until
+     * {@link #endWakeBatch()}, the goroutines it unparks are collected and handed to the scheduler
+     * in chunks rather than one by one. Returns whether a batch was started (never on a goroutine,
+     * whose wake-ups already go to its own P); call {@link #endWakeBatch()} in a {@code finally}
+     * exactly when it returned {@code true}, and do not block in between.
+     */
+    public static boolean beginWakeBatch() {
+        return Scheduler.beginInjection();
+    }
+
+    /** Ends the batch begun by {@link #beginWakeBatch()}: every goroutine unparked in it becomes runnable. */
+    public static void endWakeBatch() {
+        Scheduler.endInjection();
+    }
+
     /** Makes {@code thread} runnable again if it is parked, or its next park return at once. */
     public static void unpark(Thread thread) {
         LockSupport.unpark(thread);

@@ -54,6 +54,14 @@ import java.util.function.Consumer;
  * off (GOMAXPROCS stays a hard CPU bound) and cannot be preempted on the JVM: idle Ps steal the rest
  * of its queue and sysmon reports it.
  *
+ * <p><b>Waking many goroutines from outside.</b> A plain thread that readies many goroutines at
+ * once (closing a channel with a million receivers) can bracket the wake-ups with
+ * {@link #beginInjection()} / {@link #endInjection()}: its submissions are then collected and put
+ * on the global queue a chunk of 1024 at a time (one linked append instead of one CAS per
+ * goroutine), starting as many idle Ps as there is work (Go's {@code injectglist}), instead of a
+ * {@code globalPut} and a {@code wakep} per goroutine. A goroutine needs none of this: what it
+ * readies goes to its own P, which overflows to the global queue in halves of its ring.
+ *
  * <p><b>Scheduling latency.</b> When a diagnostics listener asks for it
  * ({@link RuntimeEvents#schedLatencySampling()}), one submission in N (chosen at random, N a power
  * of two) is wrapped in a {@link Stamped} task carrying the time it became runnable; the carrier
@@ -135,14 +143,14 @@ final class Scheduler implements Executor {
                     ringGotWork = p.put(task, true, overflowToGlobal);
                 } else if (m.yieldRequested) {
                     m.yieldRequested = false;
-                    m.setStatus(Carrier.RUNNING_G);
+                    m.setStatusRelease(Carrier.RUNNING_G);
                     globalPut(task);
                     wakep();
                     return;
                 } else {
                     ringGotWork = p.put(task, false, overflowToGlobal);
                 }
-                m.setStatus(Carrier.RUNNING_G);
+                m.setStatusRelease(Carrier.RUNNING_G);
                 if (ringGotWork) {
                     wakep();
                 }
@@ -152,8 +160,82 @@ final class Scheduler implements Executor {
         if (shutdown) {
             throw new java.util.concurrent.RejectedExecutionException("the gonode scheduler is shut down");
         }
+        Injection batch = INJECTION.get();
+        if (batch != null && batch.add(this, task)) {
+            return;
+        }
         globalPut(task);
         wakep();
+    }
+
+    // ---------------------------------------------------------------- batch injection (Go's injectglist)
+
+    /** The wake-up batch the current plain thread is collecting, or {@code null}. */
+    private static final ThreadLocal<Injection> INJECTION = new ThreadLocal<>();
+
+    /** Goroutines readied by one plain thread inside a batch, not yet in the global queue. */
+    private static final class Injection {
+        static final int CHUNK = 1024;
+        Scheduler scheduler;
+        final Runnable[] tasks = new Runnable[CHUNK];
+        int n;
+
+        /** Collects {@code task} for {@code s}; {@code false} if the batch belongs to another scheduler. */
+        boolean add(Scheduler s, Runnable task) {
+            if (scheduler == null) {
+                scheduler = s;
+            } else if (scheduler != s) {
+                return false;
+            }
+            tasks[n++] = task;
+            if (n == CHUNK) {
+                flush();
+            }
+            return true;
+        }
+
+        void flush() {
+            if (n > 0) {
+                scheduler.inject(tasks, n);
+                Arrays.fill(tasks, 0, n, null);
+                n = 0;
+            }
+        }
+    }
+
+    /**
+     * Starts collecting the goroutines that the current thread readies, until
+     * {@link #endInjection}; returns {@code false} (and collects nothing) on a goroutine or a
+     * carrier, whose wake-ups already go to their P, or inside another batch.
+     */
+    static boolean beginInjection() {
+        if (VirtualThreads.currentCarrier() instanceof Carrier || INJECTION.get() != null) {
+            return false;
+        }
+        INJECTION.set(new Injection());
+        return true;
+    }
+
+    /** Ends the current thread's batch: every collected goroutine goes to its scheduler. */
+    static void endInjection() {
+        Injection batch = INJECTION.get();
+        INJECTION.remove();
+        if (batch != null) {
+            batch.flush();
+        }
+    }
+
+    /**
+     * Puts {@code n} readied goroutines on the global queue at once and starts as many idle Ps as
+     * there is work for (Go's {@code injectglist}): one append to the queue instead of one per
+     * goroutine, and no carrier woken to find a queue that another carrier has just drained.
+     */
+    private void inject(Runnable[] tasks, int n) {
+        globalQueue.addAll(Arrays.asList(tasks).subList(0, n));
+        globalLength.add(n);
+        for (int i = 0; i < n && npidle.get() > 0; i++) {
+            startCarrier(null, false);
+        }
     }
 
     /** A submission sampled for scheduling latency: the task and when it became runnable. */
@@ -321,7 +403,7 @@ final class Scheduler implements Executor {
         }
         m.current = task;
         m.incrementSchedTick();
-        m.setStatus(Carrier.RUNNING_G);
+        m.setStatusRelease(Carrier.RUNNING_G);
         try {
             task.run();
         } catch (Throwable t) {
