@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerRequest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,9 +35,13 @@ import org.slf4j.LoggerFactory;
  *       headers are complete, so a connection that has never reached the request handler is still
  *       sending its first headers (or nothing): it is closed once it is older than the
  *       request-header timeout, however slowly it trickles bytes. Between requests, the connection
- *       is idle once every request it started has its response ended (or closed); it is closed
+ *       is idle once the response to its latest request has ended (an HTTP/1.1 connection gets
+ *       its next request only then, pipelined or not); it is closed
  *       once it has been idle longer than the idle timeout, so the next request's headers must
  *       arrive within that. A request still waiting for its answer is never cut.</li>
+ *   <li>The listeners speak HTTP/1.1 only (no cleartext HTTP/2): with h2c on, Vert.x creates the
+ *       connection, and calls the connection handler, only once the first bytes show which
+ *       protocol the client speaks, so a client that sends nothing would never be seen here.</li>
  *   <li>The check runs every quarter of the shorter timeout (between 10 ms and 1 s), so a timeout
  *       fires at most two periods late. Response end events are not hooked because the web router
  *       owns a response's end and close handlers; the check looks at the responses instead.</li>
@@ -158,8 +161,7 @@ final class ConnectionGuard {
     private final class Guarded {
         private final HttpConnection connection;
         private final long openedAt;
-        private final ArrayDeque<HttpServerRequest> unanswered = new ArrayDeque<>(2);
-        private boolean servedAny;
+        private HttpServerRequest latest;
         private boolean idle;
         private long idleSince;
         private boolean closing;
@@ -170,8 +172,8 @@ final class ConnectionGuard {
         }
 
         void started(HttpServerRequest request) {
-            servedAny = true;
-            unanswered.add(request);
+            latest = request;
+            idle = false; // the idle time counts from this request's answer
         }
 
         void check() {
@@ -179,13 +181,12 @@ final class ConnectionGuard {
                 return;
             }
             long now = System.nanoTime();
-            unanswered.removeIf(r -> r.response().ended() || r.response().closed());
-            if (!unanswered.isEmpty()) {
-                idle = false;
-            } else if (!servedAny) {
+            if (latest == null) {
                 if (now - openedAt > headerTimeoutNanos) {
                     close(headerTimeouts, "its first request's headers did not arrive within server.request-header-timeout");
                 }
+            } else if (!latest.response().ended() && !latest.response().closed()) {
+                idle = false; // still answering
             } else if (!idle) {
                 idle = true;
                 idleSince = now;

@@ -28,7 +28,8 @@ public final class HttpListeners {
      */
     public static HttpServer create(Vertx vertx, String listener, String host, int port, NodeConfig.Server settings,
                                     int maxConnections, Handler<HttpServerRequest> handler, MeterRegistry registry) {
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+        // HTTP/1.1 only: see ConnectionGuard on why cleartext HTTP/2 would leave silent clients unguarded.
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false);
         ConnectionGuard guard = new ConnectionGuard(vertx, listener, settings.requestHeaderTimeout(),
                 settings.idleTimeout(), maxConnections, registry);
         MalformedRequests malformed = new MalformedRequests(listener, options, registry);

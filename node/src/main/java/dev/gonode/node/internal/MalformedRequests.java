@@ -7,13 +7,12 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers requests that are not valid HTTP, or whose URI cannot be decoded, before any router sees
- * them: with the node's JSON error shape, closing an HTTP/1 connection after the answer, and one log line at DEBUG
+ * them: with the node's JSON error shape, closing the connection after the answer, and one log line at DEBUG
  * without a stack (a client's mistake is not the node's error, and a flood of them must not flood
  * the log); {@code gonode_http_requests_malformed_total} counts them.
  *
@@ -89,10 +88,6 @@ final class MalformedRequests {
     private void refuse(HttpServerRequest request, int status, String code, String message) {
         counter.increment();
         LOG.debug("{}: answered {} {} to {}: {}", listener, status, code, request.remoteAddress(), message);
-        if (request.version() == HttpVersion.HTTP_2) {
-            Json.error(request.response(), status, code, message); // ends this stream; the others go on
-            return;
-        }
         request.response().putHeader("Connection", "close");
         Json.error(request.response(), status, code, message).onComplete(done -> request.connection().close());
     }
