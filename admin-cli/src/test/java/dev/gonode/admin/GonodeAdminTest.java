@@ -37,7 +37,7 @@ class GonodeAdminTest {
 
     static NodeConfig config(String token) throws Exception {
         NodeConfig defaults = ConfigLoader.embeddedDefaults();
-        return defaults.withServer(new NodeConfig.Server("127.0.0.1", 0, defaults.server().maxBodyBytes()))
+        return defaults.withServer(defaults.server().withAddress("127.0.0.1", 0))
                 .withAdmin(new NodeConfig.Admin("127.0.0.1", 0, token));
     }
 

@@ -5,6 +5,7 @@ import dev.gonode.node.internal.ConfigLoader;
 import dev.gonode.node.internal.Diagnostics;
 import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
+import dev.gonode.node.internal.HttpListeners;
 import dev.gonode.node.internal.JobRouter;
 import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
@@ -20,7 +21,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -138,13 +138,15 @@ public final class Node implements AutoCloseable {
                 .withMetrics(new MicrometerMetricsFactory(diagnostics.registry()))
                 .build();
         AtomicReference<Node> self = new AtomicReference<>();
-        HttpServer jobServer = vertx
-                .createHttpServer(new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port()))
-                .requestHandler(JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout()));
-        HttpServer adminServer = vertx
-                .createHttpServer(new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
-                .requestHandler(AdminRouter.create(vertx, config.admin(),
-                        HealthProbe.onGoroutine(HealthProbe.DEFAULT_TIMEOUT), new AdminRouter.NodeControl() {
+        int connectionCap = HttpListeners.jobApiConnectionCap(config.server());
+        HttpServer jobServer = HttpListeners.create(vertx, HttpListeners.JOB_API, config.server().host(),
+                config.server().port(), config.server(), connectionCap,
+                JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout()),
+                diagnostics.registry());
+        HealthProbe health = HealthProbe.onGoroutine(config.health(), diagnostics.registry());
+        HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
+                config.admin().port(), config.server(), 0,
+                AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
                             @Override
                             public boolean ready() {
                                 return self.get() != null && !engine.draining();
@@ -160,7 +162,12 @@ public final class Node implements AutoCloseable {
                                 drained.thenRun(node::drainedByOperator);
                                 return drained;
                             }
-                        }, diagnostics));
+                        }, diagnostics), diagnostics.registry());
+        health.start(vertx);
+        LOG.info("job API: at most {} connections (server.max-connections{}), idle timeout {}, request-header"
+                + " timeout {}", connectionCap, config.server().maxConnections() > 0 ? ""
+                        : "; derived from the open-file limit", GoDuration.format(config.server().idleTimeout()),
+                GoDuration.format(config.server().requestHeaderTimeout()));
         try {
             listen(vertx, jobServer, "job API", config.server().host(), config.server().port(), "server",
                     ConfigLoader.envName("server.host"), ConfigLoader.envName("server.port"));

@@ -14,17 +14,19 @@ import java.util.Objects;
  *
  * @param server   the public job API listener
  * @param admin    the admin listener
+ * @param health   the liveness probe
  * @param drain    how the node stops
  * @param jobs     how long finished jobs are remembered
  * @param leaks    the run-time goroutine leak detector
  * @param handlers the job handlers to run, by name, in the order configured
  */
-public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Leaks leaks,
+public record NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
                          Map<String, Handler> handlers) {
 
     public NodeConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(health, "health");
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(jobs, "jobs");
         Objects.requireNonNull(leaks, "leaks");
@@ -33,29 +35,48 @@ public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Lea
 
     /** This configuration with other admin listener settings (tests bind port 0). */
     public NodeConfig withAdmin(Admin admin) {
-        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
     }
 
     /** This configuration with other job API listener settings. */
     public NodeConfig withServer(Server server) {
-        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
+    }
+
+    /** This configuration with other liveness probe settings. */
+    public NodeConfig withHealth(Health health) {
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
     }
 
     /** This configuration with another drain timeout. */
     public NodeConfig withDrain(Drain drain) {
-        return new NodeConfig(server, admin, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
     }
 
     /**
-     * The public job API.
+     * The public job API. The two timeouts apply to the admin listener too.
      *
-     * @param host         the address to bind ({@code server.host})
-     * @param port         the TCP port, 0 picks a free one ({@code server.port})
-     * @param maxBodyBytes the largest payload accepted ({@code server.max-body-bytes})
+     * @param host                 the address to bind ({@code server.host})
+     * @param port                 the TCP port, 0 picks a free one ({@code server.port})
+     * @param maxBodyBytes         the largest payload accepted ({@code server.max-body-bytes})
+     * @param idleTimeout          how long a connection may wait for its next request after an
+     *                             answer ({@code server.idle-timeout})
+     * @param requestHeaderTimeout how long a new connection may take to send its first request's
+     *                             headers ({@code server.request-header-timeout})
+     * @param maxConnections       how many connections the job API holds open at most; 0 derives the
+     *                             cap from the process's file-descriptor limit ({@code server.max-connections})
      */
-    public record Server(String host, int port, long maxBodyBytes) {
+    public record Server(String host, int port, long maxBodyBytes, Duration idleTimeout, Duration requestHeaderTimeout,
+                         int maxConnections) {
         public Server {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+        }
+
+        /** These settings on another address (tests bind 127.0.0.1:0). */
+        public Server withAddress(String host, int port) {
+            return new Server(host, port, maxBodyBytes, idleTimeout, requestHeaderTimeout, maxConnections);
         }
     }
 
@@ -81,6 +102,22 @@ public record NodeConfig(Server server, Admin admin, Drain drain, Jobs jobs, Lea
         @Override
         public String toString() {
             return "Admin[host=" + host + ", port=" + port + ", token=" + (hasToken() ? "(set)" : "(none)") + "]";
+        }
+    }
+
+    /**
+     * The liveness probe behind {@code /healthz}: a probe goroutine is started every
+     * {@code probeInterval}, and the node is live unless one has waited longer than
+     * {@code livenessTimeout} to run.
+     *
+     * @param livenessTimeout how long a probe goroutine may wait to run before {@code /healthz}
+     *                        answers 503 ({@code health.liveness-timeout})
+     * @param probeInterval   how often a probe goroutine is started ({@code health.probe-interval})
+     */
+    public record Health(Duration livenessTimeout, Duration probeInterval) {
+        public Health {
+            Objects.requireNonNull(livenessTimeout, "livenessTimeout");
+            Objects.requireNonNull(probeInterval, "probeInterval");
         }
     }
 

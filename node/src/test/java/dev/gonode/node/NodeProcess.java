@@ -45,9 +45,18 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts the node with {@code jvmOptions} and {@code env} added to this process's environment minus GONODE_*. */
     static NodeProcess start(List<String> jvmOptions, Map<String, String> env) throws IOException {
+        return start(List.of(), jvmOptions, env);
+    }
+
+    /**
+     * Like {@link #start(List, Map)}, with the java command run by {@code launcher} (such as a shell
+     * that lowers a resource limit and then execs its arguments, so the node keeps its pid).
+     */
+    static NodeProcess start(List<String> launcher, List<String> jvmOptions, Map<String, String> env)
+            throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the tests"));
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(java);
         command.addAll(jvmOptions);
         command.add("-cp");

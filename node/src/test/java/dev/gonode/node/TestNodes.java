@@ -17,7 +17,9 @@ public final class TestNodes {
         Map<String, NodeConfig.Handler> handlers = new LinkedHashMap<>(defaults.handlers());
         handlers.put("gate", new NodeConfig.Handler(2, 2, Duration.ofSeconds(20)));
         handlers.put("boom", new NodeConfig.Handler(1, 8, Duration.ofSeconds(5)));
-        return new NodeConfig(new NodeConfig.Server("127.0.0.1", 0, 4096), new NodeConfig.Admin("127.0.0.1", 0, ""),
-                defaults.drain(), defaults.jobs(), defaults.leaks(), handlers);
+        NodeConfig.Server server = defaults.server();
+        return new NodeConfig(new NodeConfig.Server("127.0.0.1", 0, 4096, server.idleTimeout(),
+                server.requestHeaderTimeout(), server.maxConnections()), new NodeConfig.Admin("127.0.0.1", 0, ""),
+                defaults.health(), defaults.drain(), defaults.jobs(), defaults.leaks(), handlers);
     }
 }

@@ -61,7 +61,7 @@ public class EchoHttpBench {
         if (server.equals("gonode")) {
             NodeConfig defaults = ConfigLoader.embeddedDefaults();
             node = Node.start(defaults
-                    .withServer(new NodeConfig.Server("127.0.0.1", 0, defaults.server().maxBodyBytes()))
+                    .withServer(defaults.server().withAddress("127.0.0.1", 0))
                     .withAdmin(new NodeConfig.Admin("127.0.0.1", 0, "")));
             port = node.serverPort();
         } else {

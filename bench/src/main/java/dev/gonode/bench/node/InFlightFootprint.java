@@ -33,7 +33,7 @@ public final class InFlightFootprint {
                 "GONODE_HANDLERS_SLEEP_MAILBOX", Integer.toString(n),
                 "GONODE_DRAIN_TIMEOUT", "2m", "GONODE_HANDLERS_SLEEP_TIMEOUT", "2m"));
         try (Node node = Node.start(defaults
-                .withServer(new NodeConfig.Server("127.0.0.1", 0, defaults.server().maxBodyBytes()))
+                .withServer(defaults.server().withAddress("127.0.0.1", 0))
                 .withAdmin(new NodeConfig.Admin("127.0.0.1", 0, "")))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long before = usedAfterGc();

@@ -12,7 +12,9 @@ import dev.gonode.runtime.sync.ErrGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -24,12 +26,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>An item is any JSON value; its result is {@code {"item": ..., "sha256": <hex of its JSON>}}.
  * Two kinds of object items exercise the machinery: {@code {"sleep_ms": N}} waits N ms (honouring
- * cancellation) before its result, and {@code {"fail": "why"}} fails.
+ * cancellation) before its result, and {@code {"fail": "why"}} fails. Every item is checked before
+ * any starts, so a malformed item is refused without running the others.
  */
 public final class FanoutHandler implements JobHandler {
 
     static final int MAX_ITEMS = 10_000;
     static final int MAX_PARALLELISM = 1_024;
+    private static final String USAGE = "fanout takes {\"items\": [...], \"parallelism\": K}";
+
+    /** One item, checked: its index, its JSON, how long it sleeps and why it fails (null: it does not). */
+    private record Item(int index, JsonNode json, long sleepMs, String failure) {
+    }
 
     @Override
     public String name() {
@@ -38,29 +46,21 @@ public final class FanoutHandler implements JobHandler {
 
     @Override
     public Object handle(Job job) throws Exception {
-        JsonNode items = job.payload().get("items");
-        if (items == null || !items.isArray() || items.size() > MAX_ITEMS) {
-            throw new PayloadException("fanout takes {\"items\": [...], \"parallelism\": K} with at most " + MAX_ITEMS
-                    + " items");
-        }
-        JsonNode k = job.payload().get("parallelism");
-        int parallelism = 4;
-        if (k != null) {
-            if (!k.isIntegralNumber() || k.asInt() < 1 || k.asInt() > MAX_PARALLELISM) {
-                throw new PayloadException("fanout: parallelism must be a whole number from 1 to " + MAX_PARALLELISM);
-            }
-            parallelism = k.asInt();
+        PayloadFields fields = PayloadFields.of(job, USAGE);
+        JsonNode array = fields.array("items", MAX_ITEMS);
+        int parallelism = (int) fields.wholeNumber("parallelism", 1, MAX_PARALLELISM, 4);
+        List<Item> items = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            items.add(item(fields, i, array.get(i)));
         }
         ErrGroup.WithContext g = ErrGroup.withContext(job.context());
         g.group().setLimit(parallelism);
         AtomicReferenceArray<JsonNode> results = new AtomicReferenceArray<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            int index = i;
-            JsonNode item = items.get(i);
+        for (Item item : items) {
             if (g.context().err() != null) {
                 break; // an item failed or the job ended: start no more
             }
-            g.group().go(() -> results.set(index, process(g.context(), index, item)));
+            g.group().go(() -> results.set(item.index(), process(g.context(), item)));
         }
         Exception failed = g.group().await();
         if (failed instanceof PayloadException) {
@@ -76,24 +76,31 @@ public final class FanoutHandler implements JobHandler {
         return Map.of("results", out, "parallelism", parallelism);
     }
 
-    private static JsonNode process(Context ctx, int index, JsonNode item) throws Exception {
-        if (item.isObject() && item.has("fail")) {
-            throw new PayloadException("item " + index + " failed: " + item.get("fail").asText());
+    private static Item item(PayloadFields payload, int index, JsonNode json) {
+        PayloadFields fields = payload.nested("items[" + index + "]", json);
+        if (fields == null) {
+            return new Item(index, json, 0, null);
         }
-        if (item.isObject() && item.has("sleep_ms")) {
-            long ms = item.get("sleep_ms").asLong();
-            if (ms < 0 || ms > SleepHandler.MAX_MS) {
-                throw new PayloadException("item " + index + ": sleep_ms must be from 0 to " + SleepHandler.MAX_MS);
-            }
+        long sleepMs = fields.wholeNumber("sleep_ms", 0, SleepHandler.MAX_MS, 0);
+        String failure = fields.has("fail") ? fields.text("fail") : null;
+        return new Item(index, json, sleepMs, failure);
+    }
+
+    private static JsonNode process(Context ctx, Item item) throws Exception {
+        if (item.failure() != null) {
+            throw new PayloadException("item " + item.index() + " failed: " + item.failure());
+        }
+        if (item.sleepMs() > 0) {
             boolean slept = Select.select(
                     Select.receiveOk(ctx.done()).map(closed -> false),
-                    Select.timeout(Duration.ofMillis(ms)).map(v -> true));
+                    Select.timeout(Duration.ofMillis(item.sleepMs())).map(v -> true));
             if (!slept) {
                 throw ctx.err();
             }
         }
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(item.toString().getBytes(StandardCharsets.UTF_8));
-        return JsonNodeFactory.instance.objectNode().<ObjectNode>set("item", item)
+        byte[] digest = MessageDigest.getInstance("SHA-256")
+                .digest(item.json().toString().getBytes(StandardCharsets.UTF_8));
+        return JsonNodeFactory.instance.objectNode().<ObjectNode>set("item", item.json())
                 .put("sha256", HexFormat.of().formatHex(digest));
     }
 }

@@ -1,9 +1,7 @@
 package dev.gonode.node.handlers;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
-import dev.gonode.node.PayloadException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,19 +24,10 @@ public final class Sha256Handler implements JobHandler {
 
     @Override
     public Object handle(Job job) throws Exception {
-        JsonNode data = job.payload().get("data");
-        if (data == null || !data.isTextual()) {
-            throw new PayloadException("sha256 takes {\"data\": \"text\", \"rounds\": N}; data must be a string");
-        }
-        JsonNode roundsNode = job.payload().get("rounds");
-        long rounds = 1;
-        if (roundsNode != null) {
-            if (!roundsNode.isIntegralNumber() || roundsNode.asLong() < 1 || roundsNode.asLong() > MAX_ROUNDS) {
-                throw new PayloadException("sha256: rounds must be a whole number from 1 to " + MAX_ROUNDS);
-            }
-            rounds = roundsNode.asLong();
-        }
-        byte[] digest = digest(data.asText().getBytes(StandardCharsets.UTF_8), rounds, job);
+        PayloadFields fields = PayloadFields.of(job, "sha256 takes {\"data\": \"text\", \"rounds\": N}");
+        String data = fields.text("data");
+        long rounds = fields.wholeNumber("rounds", 1, MAX_ROUNDS, 1);
+        byte[] digest = digest(data.getBytes(StandardCharsets.UTF_8), rounds, job);
         return Map.of("sha256", HexFormat.of().formatHex(digest), "rounds", rounds);
     }
 

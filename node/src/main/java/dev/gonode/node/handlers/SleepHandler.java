@@ -1,9 +1,7 @@
 package dev.gonode.node.handlers;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
-import dev.gonode.node.PayloadException;
 import dev.gonode.runtime.chan.Select;
 import java.time.Duration;
 import java.util.Map;
@@ -24,12 +22,7 @@ public final class SleepHandler implements JobHandler {
 
     @Override
     public Object handle(Job job) throws Exception {
-        JsonNode ms = job.payload().get("ms");
-        if (ms == null || !ms.isIntegralNumber() || ms.asLong() < 0 || ms.asLong() > MAX_MS) {
-            throw new PayloadException("sleep takes {\"ms\": N} with N a whole number of milliseconds from 0 to "
-                    + MAX_MS);
-        }
-        long millis = ms.asLong();
+        long millis = PayloadFields.of(job, "sleep takes {\"ms\": N}, N milliseconds").wholeNumber("ms", 0, MAX_MS);
         boolean slept = Select.select(
                 Select.receiveOk(job.context().done()).map(closed -> false),
                 Select.timeout(Duration.ofMillis(millis)).map(v -> true));

@@ -60,6 +60,8 @@ public final class ConfigLoader {
     public static final String ENV_PREFIX = "GONODE_";
 
     private static final ObjectMapper YAML = configMapper();
+    /** The largest {@code server.max-connections}: far beyond what one process can hold open. */
+    private static final int MAX_CONNECTIONS = 10_000_000;
 
     private ConfigLoader() {
     }
@@ -218,6 +220,20 @@ public final class ConfigLoader {
         if (config.server().maxBodyBytes() < 1) {
             throw new StartupException(origin("server.max-body-bytes", fromEnv) + " is " + config.server().maxBodyBytes()
                     + ": use a positive number of bytes, such as 1048576 (1 MiB)");
+        }
+        positive("server.idle-timeout", config.server().idleTimeout(), fromEnv);
+        positive("server.request-header-timeout", config.server().requestHeaderTimeout(), fromEnv);
+        if (config.server().maxConnections() < 0 || config.server().maxConnections() > MAX_CONNECTIONS) {
+            throw new StartupException(origin("server.max-connections", fromEnv) + " is " + config.server().maxConnections()
+                    + ": use 1 to " + MAX_CONNECTIONS + " connections, or 0 to derive the cap from the open-file limit");
+        }
+        positive("health.liveness-timeout", config.health().livenessTimeout(), fromEnv);
+        positive("health.probe-interval", config.health().probeInterval(), fromEnv);
+        if (config.health().probeInterval().compareTo(config.health().livenessTimeout()) > 0) {
+            throw new StartupException(origin("health.probe-interval", fromEnv) + " is "
+                    + GoDuration.format(config.health().probeInterval()) + ", longer than health.liveness-timeout "
+                    + GoDuration.format(config.health().livenessTimeout()) + ": a wedged scheduler could then go unnoticed"
+                    + " for that long; start probes at least as often as the liveness timeout");
         }
         positive("drain.timeout", config.drain().timeout(), fromEnv);
         positive("jobs.results-ttl", config.jobs().resultsTtl(), fromEnv);

@@ -1,15 +1,46 @@
 package dev.gonode.node.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-/** JSON responses of both listeners, the job API and the admin port: one mapper, one error shape. */
+/**
+ * The node's JSON: one mapper for every payload it reads and every answer it writes, and one error
+ * shape.
+ *
+ * <p>Implementation notes. The mapper refuses what a client could use to make the node disagree
+ * with itself or with the client: data after the JSON value ({@code {"a":1} xyz}), and an object
+ * with a key twice (which of the two would a handler see?). Its read and write limits agree: a
+ * payload may nest {@link #MAX_PAYLOAD_DEPTH} levels (Jackson's own default), and an answer may nest
+ * {@link #ANSWER_ENVELOPE_DEPTH} levels more, for the job view and a handler's result around it, so
+ * any payload the node accepted can also be written back.
+ */
 public final class Json {
 
-    /** The mapper for responses. Records serialise with their components in declaration order. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    /** How deep a payload may nest objects and arrays; one level deeper is refused (400 invalid_json). */
+    public static final int MAX_PAYLOAD_DEPTH = 1_000;
+    /**
+     * How many levels an answer may add around what a payload held: the job view is one and a
+     * built-in handler's result wraps an item in at most three more ({@code fanout}); the rest is margin.
+     */
+    public static final int ANSWER_ENVELOPE_DEPTH = 8;
+
+    /** The mapper for payloads and answers. Records serialise with their components in declaration order. */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_PAYLOAD_DEPTH).build())
+            .streamWriteConstraints(StreamWriteConstraints.builder()
+                    .maxNestingDepth(MAX_PAYLOAD_DEPTH + ANSWER_ENVELOPE_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /** The body of every error answer: {@code {"error":{"code":...,"message":...}}}. */
@@ -34,8 +65,25 @@ public final class Json {
      * endpoints pass {@code pretty} for indented output.
      */
     public static void respond(RoutingContext ctx, int status, Object body, boolean pretty) {
-        if (ctx.response().ended() || ctx.response().closed()) {
-            return;
+        respond(ctx.response(), status, body, pretty);
+    }
+
+    /** Ends the response with an {@link ErrorBody}. */
+    public static void error(RoutingContext ctx, int status, String code, String message) {
+        respond(ctx, status, new ErrorBody(code, message), false);
+    }
+
+    /**
+     * Ends a response that has no routing context (a request refused before routing) with an
+     * {@link ErrorBody}; completes when it is written, or at once if the response was over already.
+     */
+    public static Future<Void> error(HttpServerResponse response, int status, String code, String message) {
+        return respond(response, status, new ErrorBody(code, message), false);
+    }
+
+    private static Future<Void> respond(HttpServerResponse response, int status, Object body, boolean pretty) {
+        if (response.ended() || response.closed()) {
+            return Future.succeededFuture();
         }
         String text;
         try {
@@ -44,15 +92,10 @@ public final class Json {
             status = 500;
             text = "{\"error\":{\"code\":\"internal\",\"message\":\"cannot write the answer as JSON\"}}\n";
         }
-        ctx.response()
+        return response
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .end(text);
-    }
-
-    /** Ends the response with an {@link ErrorBody}. */
-    public static void error(RoutingContext ctx, int status, String code, String message) {
-        respond(ctx, status, new ErrorBody(code, message), false);
     }
 }

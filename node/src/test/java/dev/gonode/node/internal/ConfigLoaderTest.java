@@ -38,7 +38,9 @@ class ConfigLoaderTest {
     @Test
     void embeddedDefaultsAreTheDocumentedOnes() throws StartupException {
         NodeConfig config = ConfigLoader.embeddedDefaults();
-        assertEquals(new NodeConfig.Server("0.0.0.0", 8080, 1_048_576), config.server());
+        assertEquals(new NodeConfig.Server("0.0.0.0", 8080, 1_048_576, Duration.ofSeconds(75), Duration.ofSeconds(10), 0),
+                config.server());
+        assertEquals(new NodeConfig.Health(Duration.ofSeconds(10), Duration.ofSeconds(1)), config.health());
         assertEquals(new NodeConfig.Admin("127.0.0.1", 9090, ""), config.admin());
         assertEquals(Duration.ofSeconds(25), config.drain().timeout());
         assertEquals(Duration.ofMinutes(10), config.jobs().resultsTtl());
@@ -143,6 +145,40 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load(Map.of("GONODE_HANDLERS_ECHO_CONCURRENCY", "-2"))), "handlers.echo.concurrency");
         assertMessage(assertThrows(StartupException.class,
                 () -> ConfigLoader.load(Map.of("GONODE_JOBS_RESULTS_MAX", "0"))), "jobs.results-max");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "10000001", "4294967297", "many"})
+    void connectionCapOutOfRangeIsRefusedNamingTheVariable(String value) {
+        StartupException e = assertThrows(StartupException.class,
+                () -> ConfigLoader.load(Map.of("GONODE_SERVER_MAX_CONNECTIONS", value)));
+        assertMessage(e, "server.max-connections", "GONODE_SERVER_MAX_CONNECTIONS=\"" + value + "\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GONODE_SERVER_IDLE_TIMEOUT", "GONODE_SERVER_REQUEST_HEADER_TIMEOUT",
+            "GONODE_HEALTH_LIVENESS_TIMEOUT", "GONODE_HEALTH_PROBE_INTERVAL"})
+    void connectionAndProbeTimeoutsMustBePositive(String variable) {
+        StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(variable, "0s")));
+        assertMessage(e, variable + "=\"0s\"", "positive");
+    }
+
+    @Test
+    void probeIntervalLongerThanTheLivenessTimeoutIsRefused() {
+        StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_HEALTH_PROBE_INTERVAL", "30s")));
+        assertMessage(e, "health.probe-interval", "30s", "health.liveness-timeout 10s");
+    }
+
+    @Test
+    void connectionSettingsAreRead() throws StartupException {
+        NodeConfig config = ConfigLoader.load(Map.of("GONODE_SERVER_IDLE_TIMEOUT", "2m",
+                "GONODE_SERVER_REQUEST_HEADER_TIMEOUT", "500ms", "GONODE_SERVER_MAX_CONNECTIONS", "5000",
+                "GONODE_HEALTH_LIVENESS_TIMEOUT", "30s"));
+        assertEquals(Duration.ofMinutes(2), config.server().idleTimeout());
+        assertEquals(Duration.ofMillis(500), config.server().requestHeaderTimeout());
+        assertEquals(5000, config.server().maxConnections());
+        assertEquals(Duration.ofSeconds(30), config.health().livenessTimeout());
     }
 
     @ParameterizedTest
