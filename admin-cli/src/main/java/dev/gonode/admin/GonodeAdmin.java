@@ -4,9 +4,13 @@ import dev.gonode.admin.internal.AdminException;
 import dev.gonode.admin.internal.AdminHttp;
 import dev.gonode.admin.internal.DumpCommands;
 import dev.gonode.admin.internal.JfrCommand;
+import dev.gonode.admin.internal.JsonOutput;
 import dev.gonode.admin.internal.NodeCommands;
+import dev.gonode.runtime.GoDuration;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -19,23 +23,26 @@ import picocli.CommandLine.Option;
  * <p>Exit status: 0 ok; 1 the node answered with an error; 2 bad usage; 3 leaks found with
  * {@code leaks --fail}; 4 the node cannot be reached.
  */
-@Command(name = "gonode-admin", mixinStandardHelpOptions = true,
+@Command(name = "gonode-admin", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = GonodeAdmin.Version.class,
-        description = "Inspect and control a running gonode node through its admin port.",
+        description = {"Inspect and control a running gonode node through its admin port.",
+                "Every command takes -h/--help; gonode-admin help COMMAND says the same.", "",
+                "Examples:",
+                "  kubectl port-forward deploy/gonode 9090 &",
+                "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
+                "  gonode-admin leaks --fail",
+                "  GONODE_ADMIN_TOKEN=... gonode-admin --url http://10.0.0.7:9090 sched --watch 1s", ""},
         subcommands = {
                 DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
                 DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, NodeCommands.Drain.class,
                 NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
-                GonodeAdmin.Completion.class},
+                GonodeAdmin.Completion.class, CommandLine.HelpCommand.class},
+        // Every subcommand inherits the help options (-h, --help, -V, --version) and this footer.
         footerHeading = "%nExit status:%n",
         footer = {"  0  ok", "  1  the node answered with an error (its message is shown)",
-                "  2  bad usage", "  3  leaks found (leaks --fail)",
-                "  4  cannot reach the node (check --url; kubectl port-forward deploy/gonode 9090)",
-                "", "Examples:",
-                "  kubectl port-forward deploy/gonode 9090 &",
-                "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
-                "  gonode-admin leaks --fail",
-                "  GONODE_ADMIN_TOKEN=... gonode-admin --url http://10.0.0.7:9090 sched --watch 1s"})
+                "  2  bad usage (including --output json where a command has no JSON form)",
+                "  3  leaks found (leaks --fail)",
+                "  4  cannot reach the node (check --url; kubectl port-forward deploy/gonode 9090)"})
 public final class GonodeAdmin implements Runnable {
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:GONODE_ADMIN_URL:-http://127.0.0.1:9090}",
@@ -76,7 +83,25 @@ public final class GonodeAdmin implements Runnable {
             }
             throw e;
         });
+        cli.setExecutionStrategy(GonodeAdmin::execute);
         return cli.execute(args);
+    }
+
+    /** Runs the command picocli parsed, once {@code --output} is known to apply to it. */
+    private static int execute(CommandLine.ParseResult parsed) {
+        Integer help = CommandLine.executeHelpRequest(parsed);
+        if (help != null) {
+            return help;
+        }
+        List<CommandLine> commands = parsed.asCommandLineList();
+        CommandLine last = commands.getLast();
+        boolean json = ((GonodeAdmin) commands.getFirst().getCommand()).json();
+        if (json && commands.size() > 1 && last.getSubcommands().isEmpty()
+                && !(last.getCommand() instanceof JsonOutput) && !(last.getCommand() instanceof CommandLine.HelpCommand)) {
+            throw new CommandLine.ParameterException(last, "--output json does not apply to "
+                    + last.getCommandSpec().qualifiedName() + ": it has no JSON form; leave --output out");
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     @Override
@@ -94,16 +119,22 @@ public final class GonodeAdmin implements Runnable {
         return output == Output.json;
     }
 
-    /** Go-style durations for options: 500ms, 10s, 1m30s. */
+    /** Go-style durations for options (500ms, 10s, 1m30s), which must be positive. */
     public static final class GoDurations implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
+            Duration d;
             try {
-                return dev.gonode.admin.internal.Durations.parse(value);
+                d = GoDuration.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; use one such as"
                         + " 500ms, 10s or 1m");
             }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not positive; use a duration such as"
+                        + " 500ms, 10s or 1m");
+            }
+            return d;
         }
     }
 
@@ -119,7 +150,8 @@ public final class GonodeAdmin implements Runnable {
     /** {@code completion bash|zsh}. */
     @Command(name = "completion", description = "Print a shell completion script: source <(gonode-admin completion bash).")
     static final class Completion implements Runnable {
-        @CommandLine.Parameters(paramLabel = "SHELL", description = "bash or zsh")
+        @CommandLine.Parameters(paramLabel = "SHELL", completionCandidates = Shells.class,
+                description = "${COMPLETION-CANDIDATES}")
         String shell;
 
         @CommandLine.Spec
@@ -128,7 +160,7 @@ public final class GonodeAdmin implements Runnable {
         @Override
         public void run() {
             String s = shell.toLowerCase(Locale.ROOT);
-            if (!s.equals("bash") && !s.equals("zsh")) {
+            if (!new Shells().contains(s)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown shell '" + shell
                         + "': use bash or zsh");
             }
@@ -139,6 +171,13 @@ public final class GonodeAdmin implements Runnable {
             }
             spec.commandLine().getOut().print(script);
             spec.commandLine().getOut().flush();
+        }
+    }
+
+    /** The shells {@code completion} writes for. */
+    static final class Shells extends ArrayList<String> {
+        Shells() {
+            super(List.of("bash", "zsh"));
         }
     }
 }
