@@ -10,8 +10,11 @@ import dev.gonode.runtime.GoDuration;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +25,13 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit status: 0 ok; 1 the node answered with an error; 2 bad usage; 3 leaks found with
  * {@code leaks --fail}; 4 the node cannot be reached.
+ *
+ * <p>Implementation notes. Picocli builds a command's model by reflecting on its annotations, and
+ * doing so for every command was the largest part of a command's start-up. So the subcommands are
+ * listed in {@link #COMMANDS} rather than in the annotation, and a run adds only the ones its
+ * arguments name: {@code gonode-admin sched} models the root and {@code sched}. Whenever the whole
+ * tree can show — no command named, {@code help}, {@code -h}/{@code --help}, {@code completion}, or
+ * an error in the root's own options (whose usage lists every command) — every command is added.
  */
 @Command(name = "gonode-admin", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = GonodeAdmin.Version.class,
@@ -32,11 +42,6 @@ import picocli.CommandLine.Option;
                 "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
                 "  gonode-admin leaks --fail",
                 "  GONODE_ADMIN_TOKEN=... gonode-admin --url http://10.0.0.7:9090 sched --watch 1s", ""},
-        subcommands = {
-                DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
-                DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, NodeCommands.Drain.class,
-                NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
-                GonodeAdmin.Completion.class, CommandLine.HelpCommand.class},
         // Every subcommand inherits the help options (-h, --help, -V, --version) and this footer.
         footerHeading = "%nExit status:%n",
         footer = {"  0  ok", "  1  the node answered with an error (its message is shown)",
@@ -67,13 +72,28 @@ public final class GonodeAdmin implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The subcommands, in the order the usage lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
+            DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
+            DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, NodeCommands.Drain.class,
+            NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
+            GonodeAdmin.Completion.class, CommandLine.HelpCommand.class);
+
+    /** The arguments after which every command must be known (see the implementation notes). */
+    private static final Set<String> WHOLE_TREE = Set.of("-h", "--help", "help", "completion");
+
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the CLI with {@code args}; returns its exit status. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new GonodeAdmin()).setCaseInsensitiveEnumValuesAllowed(true);
+        return run(args, out, err, false);
+    }
+
+    private static int run(String[] args, PrintWriter out, PrintWriter err, boolean wholeTree) {
+        List<Class<?>> named = wholeTree ? COMMANDS : named(args);
+        CommandLine cli = commandLine(named);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -84,7 +104,34 @@ public final class GonodeAdmin implements Runnable {
             throw e;
         });
         cli.setExecutionStrategy(GonodeAdmin::execute);
+        if (named.size() < COMMANDS.size()) {
+            CommandLine.IParameterExceptionHandler usual = cli.getParameterExceptionHandler();
+            cli.setParameterExceptionHandler((e, arguments) -> e.getCommandLine() == cli
+                    ? run(args, out, err, true) // the root's usage, with every command, comes with the error
+                    : usual.handleParseException(e, arguments));
+        }
         return cli.execute(args);
+    }
+
+    /** The command line with {@code commands} as its subcommands. */
+    static CommandLine commandLine(List<Class<?>> commands) {
+        CommandLine cli = new CommandLine(new GonodeAdmin());
+        for (Class<?> command : commands) {
+            cli.addSubcommand(command);
+        }
+        return cli.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** The commands {@code args} name, or all of them (see the implementation notes). */
+    private static List<Class<?>> named(String[] args) {
+        Set<String> words = new HashSet<>(Arrays.asList(args));
+        if (words.stream().anyMatch(WHOLE_TREE::contains)) {
+            return COMMANDS;
+        }
+        List<Class<?>> named = COMMANDS.stream()
+                .filter(c -> words.contains(c.getAnnotation(Command.class).name()))
+                .toList();
+        return named.isEmpty() ? COMMANDS : named;
     }
 
     /** Runs the command picocli parsed, once {@code --output} is known to apply to it. */

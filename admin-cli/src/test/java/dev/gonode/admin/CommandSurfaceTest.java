@@ -64,7 +64,7 @@ class CommandSurfaceTest {
     /** Every command's words, as typed after gonode-admin: [dump-goroutines], [jfr, start], ... */
     static List<List<String>> commands() {
         List<List<String>> all = new ArrayList<>();
-        collect(new CommandLine(new GonodeAdmin()), List.of(), all);
+        collect(GonodeAdmin.commandLine(GonodeAdmin.COMMANDS), List.of(), all);
         return all;
     }
 
@@ -95,7 +95,7 @@ class CommandSurfaceTest {
 
     @Test
     void helpCommandShowsEachTopLevelCommandsUsage() {
-        for (String name : new CommandLine(new GonodeAdmin()).getSubcommands().keySet()) {
+        for (String name : GonodeAdmin.commandLine(GonodeAdmin.COMMANDS).getSubcommands().keySet()) {
             Run r = run("help", name);
             assertEquals(0, r.status(), name + ": " + r.err());
             assertTrue(r.out().contains("Usage: gonode-admin " + name), name + ": " + r.out());
@@ -106,10 +106,23 @@ class CommandSurfaceTest {
     }
 
     @Test
+    void anErrorInTheRootsOptionsListsEveryCommandEvenWhenACommandIsNamed() {
+        Run r = run("--bogus", "sched");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("Unknown option: '--bogus'"), r.err());
+        for (String name : GonodeAdmin.commandLine(GonodeAdmin.COMMANDS).getSubcommands().keySet()) {
+            assertTrue(r.err().contains("  " + name + " "), name + " missing from the usage: " + r.err());
+        }
+        Run typo = run("shced");
+        assertEquals(2, typo.status());
+        assertTrue(typo.err().contains("sched"), "suggests the command: " + typo.err());
+    }
+
+    @Test
     void outputJsonIsHonouredOrRefusedByEveryCommand(@TempDir Path dir) throws Exception {
         List<String> honoured = new ArrayList<>();
         for (List<String> words : commands()) {
-            CommandLine command = new CommandLine(new GonodeAdmin());
+            CommandLine command = GonodeAdmin.commandLine(GonodeAdmin.COMMANDS);
             for (String w : words) {
                 command = command.getSubcommands().get(w);
             }
