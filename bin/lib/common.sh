@@ -10,11 +10,20 @@ GONODE_JVM_OPTS=(--add-opens java.base/java.lang=ALL-UNNAMED
                  -Djdk.pollerMode=1)
 
 # Prints the feature version of the java binary $1 (17, 21, 25, ...), or nothing if it is not a JDK.
+# Reads the JDK's release file with shell built-ins (no process per candidate: the CLI's launcher
+# runs this on every command); follows a symlink such as /usr/bin/java to its JDK; runs
+# java -version only for a JDK without a release file.
 java_feature_version() {
-  local release="$(dirname "$(dirname "$1")")/release"
-  local v=""
+  local release="${1%/bin/java}/release" line v="" real
+  if [ ! -r "$release" ] && [ -L "$1" ] && real=$(readlink -f "$1" 2>/dev/null); then
+    release="${real%/bin/java}/release"
+  fi
   if [ -r "$release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in
+        JAVA_VERSION=\"*) v="${line#JAVA_VERSION=\"}"; v="${v%%[!0-9]*}"; break ;;
+      esac
+    done < "$release"
   fi
   if [ -z "$v" ]; then
     v=$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)

@@ -1,7 +1,6 @@
 package dev.gonode.admin.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,35 +8,40 @@ import java.io.OutputStream;
 import java.io.Reader;
 import java.io.Writer;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.URL;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The CLI's HTTP client for a node's admin port. Every failure becomes an {@link AdminException}
  * with the exit status the CLI documents: 4 when the node cannot be reached (with the URL and the
  * port-forward hint), 1 when the node answers with an error (its message shown; 401 says the token
- * is missing or wrong).
+ * is missing or wrong), 2 when {@code --url} is not an http(s) URL.
+ *
+ * <p>Implementation notes. It is built on {@link HttpURLConnection} rather than
+ * {@code java.net.http.HttpClient}: a CLI makes one or two requests and exits, and building an
+ * {@code HttpClient} costs about 0.3 s of start-up on a small machine (it initialises TLS and a
+ * selector thread even for plain http), more than everything else a command does. {@code --timeout}
+ * bounds the connection and each wait for data (the connection's read timeout); redirects are not
+ * followed, so a request always reaches the URL given.
  */
 public final class AdminHttp {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final String token;
     private final Duration timeout;
-    private final HttpClient client;
 
     public AdminHttp(String url, String token, Duration timeout) {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     /** {@code other}'s node and token with another timeout (for waits the node itself bounds). */
@@ -49,7 +53,7 @@ public final class AdminHttp {
     public record Answer(int status, String contentType, String body) {
         public JsonNode json() {
             try {
-                return JSON.readTree(body);
+                return Json.parse(body);
             } catch (IOException e) {
                 throw new AdminException(AdminException.NODE_ERROR, "the node's answer is not JSON: " + e.getMessage());
             }
@@ -78,6 +82,8 @@ public final class AdminHttp {
         try (InputStream in = open(path)) {
             in.transferTo(out);
             out.flush();
+        } catch (SocketTimeoutException e) {
+            throw silent();
         } catch (IOException e) {
             throw new AdminException(AdminException.NODE_ERROR, "reading the answer of " + base + path + " failed: " + e);
         }
@@ -88,74 +94,125 @@ public final class AdminHttp {
         try (Reader in = new InputStreamReader(open(path), StandardCharsets.UTF_8)) {
             in.transferTo(out);
             out.flush();
+        } catch (SocketTimeoutException e) {
+            throw silent();
         } catch (IOException e) {
             throw new AdminException(AdminException.NODE_ERROR, "reading the answer of " + base + path + " failed: " + e);
         }
     }
 
     /** The body of {@code GET path} as a stream, once the node has answered 2xx. */
-    private InputStream open(String path) throws IOException {
-        HttpResponse<InputStream> response = exchange(request("GET", path, null, null, false),
-                HttpResponse.BodyHandlers.ofInputStream());
-        if (response.statusCode() / 100 != 2) {
-            try (InputStream in = response.body()) {
-                throw failure(response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
+    private InputStream open(String path) {
+        HttpURLConnection connection = connect("GET", path, null, null);
+        int status = status(connection);
+        if (status / 100 != 2) {
+            throw failure(status, body(connection, status));
         }
-        return response.body();
+        try {
+            return connection.getInputStream();
+        } catch (IOException e) {
+            throw talkFailure(e);
+        }
     }
 
     private Answer send(String method, String path, String json, String accept) {
-        HttpResponse<String> response = exchange(request(method, path, json, accept, true),
-                HttpResponse.BodyHandlers.ofString());
-        String contentType = response.headers().firstValue("Content-Type").orElse("");
-        if (response.statusCode() / 100 != 2) {
-            throw failure(response.statusCode(), response.body());
+        HttpURLConnection connection = connect(method, path, json, accept);
+        int status = status(connection);
+        String body = body(connection, status);
+        if (status / 100 != 2) {
+            throw failure(status, body);
         }
-        return new Answer(response.statusCode(), contentType, response.body());
+        String contentType = connection.getContentType();
+        return new Answer(status, contentType == null ? "" : contentType, body);
     }
 
-    private HttpRequest request(String method, String path, String json, String accept, boolean bounded) {
-        URI uri;
+    /** Opens the connection and sends the request (and its body, if any). */
+    private HttpURLConnection connect(String method, String path, String json, String accept) {
+        HttpURLConnection connection = (HttpURLConnection) openConnection(url(path));
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        connection.setConnectTimeout(millis);
+        connection.setReadTimeout(millis);
+        connection.setInstanceFollowRedirects(false);
+        connection.setUseCaches(false);
         try {
-            uri = URI.create(base + path);
-        } catch (IllegalArgumentException e) {
+            connection.setRequestMethod(method);
+            if (accept != null) {
+                connection.setRequestProperty("Accept", accept);
+            }
+            if (token != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            if (!method.equals("GET")) {
+                byte[] bytes = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+                if (json != null) {
+                    connection.setRequestProperty("Content-Type", "application/json");
+                }
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(bytes.length);
+                try (OutputStream body = connection.getOutputStream()) {
+                    body.write(bytes);
+                }
+            } else {
+                connection.connect();
+            }
+        } catch (IOException e) {
+            throw talkFailure(e);
+        }
+        return connection;
+    }
+
+    private URL url(String path) {
+        String scheme = base.contains("://") ? base.substring(0, base.indexOf("://")).toLowerCase(Locale.ROOT) : "";
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new AdminException(AdminException.USAGE, "--url " + base + " is not an http:// or https:// URL;"
+                    + " give the node's admin port, such as http://127.0.0.1:9090");
+        }
+        try {
+            return URI.create(base + path).toURL();
+        } catch (IllegalArgumentException | MalformedURLException e) {
             throw new AdminException(AdminException.USAGE, "--url " + base + " is not a valid URL: " + e.getMessage());
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (bounded) {
-            b.timeout(timeout);
-        }
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (accept != null) {
-            b.header("Accept", accept);
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b.build();
     }
 
-    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    private static java.net.URLConnection openConnection(URL url) {
         try {
-            return client.send(request, handler);
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw unreachable(e);
-        } catch (HttpTimeoutException e) {
-            throw new AdminException(AdminException.NODE_ERROR, "the node at " + base + " did not answer within "
-                    + timeout.toMillis() + " ms (--timeout)");
+            return url.openConnection();
         } catch (IOException e) {
-            if (e.getCause() instanceof ConnectException) {
-                throw unreachable(e);
-            }
-            throw new AdminException(AdminException.UNREACHABLE, "cannot talk to the node at " + base + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdminException(AdminException.NODE_ERROR, "interrupted");
+            throw new AdminException(AdminException.USAGE, "cannot use --url " + url + ": " + e.getMessage());
         }
+    }
+
+    private int status(HttpURLConnection connection) {
+        try {
+            return connection.getResponseCode();
+        } catch (IOException e) {
+            throw talkFailure(e);
+        }
+    }
+
+    /** The whole body of an answer, 2xx or not. */
+    private String body(HttpURLConnection connection, int status) {
+        try (InputStream in = status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream()) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw talkFailure(e);
+        }
+    }
+
+    private AdminException talkFailure(IOException e) {
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException
+                || (e instanceof SocketTimeoutException && "Connect timed out".equalsIgnoreCase(e.getMessage()))) {
+            return unreachable(e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return silent();
+        }
+        return new AdminException(AdminException.UNREACHABLE, "cannot talk to the node at " + base + ": " + e);
+    }
+
+    private AdminException silent() {
+        return new AdminException(AdminException.NODE_ERROR, "the node at " + base + " did not answer within "
+                + timeout.toMillis() + " ms (--timeout)");
     }
 
     private AdminException unreachable(Exception e) {
@@ -167,7 +224,7 @@ public final class AdminHttp {
     private AdminException failure(int status, String body) {
         String message = body;
         try {
-            JsonNode error = JSON.readTree(body).path("error");
+            JsonNode error = Json.parse(body).path("error");
             if (error.has("message")) {
                 message = error.path("message").asText();
             }

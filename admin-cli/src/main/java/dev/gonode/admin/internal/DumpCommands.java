@@ -2,6 +2,9 @@ package dev.gonode.admin.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.admin.GonodeAdmin;
+import dev.gonode.runtime.GoDuration;
+import dev.gonode.runtime.GoroutineState;
+import java.io.Console;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -16,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +32,8 @@ public final class DumpCommands {
 
     /** The dump filters, as the node's {@code /debug/pprof/goroutine} takes them. */
     static final class Filters {
-        @Option(names = "--state", paramLabel = "STATE", description = "runnable, running or waiting.")
+        @Option(names = "--state", paramLabel = "STATE", completionCandidates = States.class,
+                description = "${COMPLETION-CANDIDATES}, or several separated by commas.")
         String state;
         @Option(names = "--reason", paramLabel = "REASON", description = "A wait reason, as 'chan receive'.")
         String reason;
@@ -57,6 +60,17 @@ public final class DumpCommands {
         }
     }
 
+    /** The states a live goroutine can be in, as Go spells them (for completion and help). */
+    static final class States extends ArrayList<String> {
+        States() {
+            for (GoroutineState state : GoroutineState.values()) {
+                if (state != GoroutineState.DEAD) {
+                    add(state.goName());
+                }
+            }
+        }
+    }
+
     static void add(StringBuilder q, String key, String value) {
         if (value != null) {
             q.append('&').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
@@ -72,7 +86,7 @@ public final class DumpCommands {
             "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m --style gonode",
             "  gonode-admin dump-goroutines --label handler=echo --json -o goroutines.json",
             "  gonode-admin dump-goroutines --pprof goroutine.pb.gz && go tool pprof -top goroutine.pb.gz"})
-    public static final class DumpGoroutines implements Runnable {
+    public static final class DumpGoroutines implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -137,7 +151,7 @@ public final class DumpCommands {
     @Command(name = "leaks", description = {"The node's goroutine leak report: proven leaks (goroutines collected while"
             + " parked), creation sites with sustained growth, and long waits as information.",
             "Example (cron, CI): gonode-admin leaks --fail"})
-    public static final class Leaks implements Runnable {
+    public static final class Leaks implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -164,9 +178,10 @@ public final class DumpCommands {
         }
     }
 
-    @Command(name = "top", description = {"Goroutines by state and by creation site, biggest first. Refreshes in a"
-            + " terminal; prints once otherwise.", "Example: gonode-admin top --limit 20"})
-    public static final class Top implements Runnable {
+    @Command(name = "top", description = {"Goroutines by state and by creation site, biggest first. In a terminal"
+            + " it refreshes until you press q (or Ctrl-C); otherwise, and with --output json, it prints once.",
+            "Example: gonode-admin top --limit 20"})
+    public static final class Top implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -179,24 +194,38 @@ public final class DumpCommands {
 
         @Override
         public void run() {
+            if (limit < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
+            }
             AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(2));
-            boolean refresh = System.console() != null && !root.json();
             PrintWriter out = spec.commandLine().getOut();
-            do {
-                JsonNode dump = http.get("/debug/pprof/goroutine?format=json").json();
-                if (refresh) {
-                    out.print("\033[H\033[2J");
-                }
-                out.print(table(dump, limit));
+            if (root.json() || !terminal()) {
+                Summary summary = Summary.of(http.get("/debug/pprof/goroutine?format=json").json());
+                out.print(root.json() ? summary.json(limit) + "\n" : summary.text(limit));
                 out.flush();
-                if (refresh) {
-                    LockSupport.parkNanos(interval.toNanos());
-                }
-            } while (refresh && !Thread.currentThread().isInterrupted());
+                return;
+            }
+            try (QuitKey keys = QuitKey.onTerminal()) {
+                do {
+                    Summary summary = Summary.of(http.get("/debug/pprof/goroutine?format=json").json());
+                    out.print("\033[H\033[2J");
+                    out.print(summary.text(limit));
+                    out.print("\n(every " + GoDuration.format(interval) + "; q quits)\n");
+                    out.flush();
+                } while (!keys.pressedWithin(interval));
+            }
         }
 
-        /** The two tables from a JSON dump. */
-        static String table(JsonNode dump, int limit) {
+        private static boolean terminal() {
+            Console console = System.console();
+            return console != null && console.isTerminal();
+        }
+    }
+
+    /** What {@code top} shows: goroutines by state (or wait reason) and by creation site. */
+    record Summary(int total, List<Map.Entry<String, Integer>> byState, List<Map.Entry<String, Integer>> bySite) {
+
+        static Summary of(JsonNode dump) {
             JsonNode goroutines = dump.has("goroutines") ? dump.get("goroutines") : dump;
             Map<String, Integer> byState = new TreeMap<>();
             Map<String, Integer> bySite = new LinkedHashMap<>();
@@ -208,13 +237,46 @@ public final class DumpCommands {
                 byState.merge(state, 1, Integer::sum);
                 bySite.merge(site(g.path("creationSite")), 1, Integer::sum);
             }
+            return new Summary(total, biggestFirst(byState), biggestFirst(bySite));
+        }
+
+        String text(int limit) {
             StringBuilder sb = new StringBuilder("goroutines: " + total + "\n\nSTATE / WAIT REASON\n");
-            byState.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
-                    .forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
+            byState.forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
             sb.append("\nCREATED AT\n");
-            bySite.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
-                    .limit(limit).forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
+            bySite.stream().limit(limit).forEach(e -> sb.append(String.format("%8d  %s%n", e.getValue(), e.getKey())));
             return sb.toString();
+        }
+
+        /** {@code {"goroutines":N,"states":[{"state":...,"count":N}],"sites":[{"site":...,"count":N}]}}. */
+        String json(int limit) {
+            return Json.write(g -> {
+                g.writeStartObject();
+                g.writeNumberField("goroutines", total);
+                g.writeArrayFieldStart("states");
+                for (Map.Entry<String, Integer> e : byState) {
+                    g.writeStartObject();
+                    g.writeStringField("state", e.getKey());
+                    g.writeNumberField("count", e.getValue());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("sites");
+                for (Map.Entry<String, Integer> e : bySite.subList(0, Math.min(limit, bySite.size()))) {
+                    g.writeStartObject();
+                    g.writeStringField("site", e.getKey());
+                    g.writeNumberField("count", e.getValue());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        }
+
+        private static List<Map.Entry<String, Integer>> biggestFirst(Map<String, Integer> counts) {
+            return counts.entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
+                    .toList();
         }
 
         private static String site(JsonNode site) {

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,15 +30,15 @@ public final class JfrCommand implements Runnable {
     }
 
     @Command(name = "start", description = "Start a recording (one at a time).")
-    static final class Start implements Runnable {
+    static final class Start implements Runnable, JsonOutput {
         @ParentCommand
         JfrCommand jfr;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--duration", paramLabel = "DURATION", description = "Stop by itself after DURATION, as 2m.")
         String duration;
-        @Option(names = "--settings", paramLabel = "NAME", defaultValue = "gonode",
-                description = "default, profile or gonode (default ${DEFAULT-VALUE}).")
+        @Option(names = "--settings", paramLabel = "NAME", defaultValue = "gonode", completionCandidates = Settings.class,
+                description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
         String settings;
         @Option(names = "--max-size", paramLabel = "SIZE", description = "Keep at most SIZE on disk, as 100m.")
         String maxSize;
@@ -52,8 +54,15 @@ public final class JfrCommand implements Runnable {
         }
     }
 
+    /** The recording settings the node knows: the JDK's two and gonode's own. */
+    static final class Settings extends ArrayList<String> {
+        Settings() {
+            super(List.of("default", "profile", "gonode"));
+        }
+    }
+
     @Command(name = "stop", description = "Stop the recording (its data stays for dump).")
-    static final class Stop implements Runnable {
+    static final class Stop implements Runnable, JsonOutput {
         @ParentCommand
         JfrCommand jfr;
         @CommandLine.Spec

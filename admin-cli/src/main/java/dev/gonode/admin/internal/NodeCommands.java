@@ -25,7 +25,7 @@ public final class NodeCommands {
     }
 
     @Command(name = "health", description = "Is the node alive? (GET /healthz: a probe goroutine must run within 1 s)")
-    public static final class Health implements Runnable {
+    public static final class Health implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -39,7 +39,7 @@ public final class NodeCommands {
     }
 
     @Command(name = "ready", description = "Does the node take jobs? (GET /readyz; exit 1 while starting or draining)")
-    public static final class Ready implements Runnable {
+    public static final class Ready implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -54,7 +54,7 @@ public final class NodeCommands {
 
     @Command(name = "sched", description = {"One schedtrace-style line: GOMAXPROCS, idle Ps, carriers, spinning,"
             + " the global queue and each P's local queue.", "Example: gonode-admin sched --watch 1s"})
-    public static final class Sched implements Runnable {
+    public static final class Sched implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -65,9 +65,6 @@ public final class NodeCommands {
 
         @Override
         public void run() {
-            if (watch != null && (watch.isNegative() || watch.isZero())) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--watch must be positive, such as 1s");
-            }
             AdminHttp http = root.http();
             long start = System.nanoTime();
             do {
@@ -95,7 +92,7 @@ public final class NodeCommands {
     }
 
     @Command(name = "gomaxprocs", description = {"Show GOMAXPROCS, or set it to N.", "Example: gonode-admin gomaxprocs 4"})
-    public static final class Gomaxprocs implements Runnable {
+    public static final class Gomaxprocs implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -120,7 +117,7 @@ public final class NodeCommands {
 
     @Command(name = "drain", description = {"Start draining: the node turns not-ready, refuses new jobs and lets accepted"
             + " ones finish (up to its drain timeout).", "Example: gonode-admin drain --wait"})
-    public static final class Drain implements Runnable {
+    public static final class Drain implements Runnable, JsonOutput {
         @ParentCommand
         GonodeAdmin root;
         @CommandLine.Spec
@@ -142,7 +139,7 @@ public final class NodeCommands {
         }
     }
 
-    @Command(name = "metrics", description = {"Print the node's Prometheus metrics.",
+    @Command(name = "metrics", description = {"Print the node's Prometheus metrics (text only: no --output json).",
             "Example: gonode-admin metrics --grep '^gonode_jobs'"})
     public static final class Metrics implements Runnable {
         @ParentCommand

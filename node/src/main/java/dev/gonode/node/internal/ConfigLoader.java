@@ -29,13 +29,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the node's configuration in three layers: the embedded defaults ({@code config/gonode.yaml},
@@ -46,10 +53,16 @@ import java.util.stream.Collectors;
  * layer goes through the same binding and the same checks. A file overlays the defaults key by key
  * (mappings merge, anything else replaces). Each environment variable's name is derived from a key
  * that exists after the file is applied ({@code server.max-body-bytes} is
- * {@code GONODE_SERVER_MAX_BODY_BYTES}), so a variable can set a handler the file added; other
- * {@code GONODE_*} variables (the launchers' and the CLI's own) are left alone. The merged tree is
- * bound to {@link NodeConfig} with unknown keys refused, then checked key by key. Every failure is
- * a {@link StartupException} naming the key (and the variable or file it came from), the value and
+ * {@code GONODE_SERVER_MAX_BODY_BYTES}), so a variable can set a handler the file added. Any other
+ * {@code GONODE_*} variable is reported, as a warning naming the closest known variable (by
+ * edit distance, a swap of two letters counting as one edit), or as a start-up error when
+ * {@code config.strict} is true; left alone are the variables of the launchers, the CLI and the
+ * test suite ({@link #OTHER_VARIABLES}) and those Kubernetes injects for a Service whose name
+ * starts with "gonode" ({@code GONODE_SERVICE_HOST}, {@code GONODE_PORT=tcp://...}, ...; see
+ * {@link #isServiceLink}). {@code config.strict} is the loader's own key: it is read and taken out
+ * of the tree before binding. The merged tree is bound to {@link NodeConfig} with unknown keys
+ * refused (naming the closest allowed key), then checked key by key. Every failure is a
+ * {@link StartupException} naming the key (and the variable or file it came from), the value and
  * what is allowed.
  */
 public final class ConfigLoader {
@@ -59,9 +72,23 @@ public final class ConfigLoader {
     /** The prefix of the environment variables that override keys. */
     public static final String ENV_PREFIX = "GONODE_";
 
+    /**
+     * {@code GONODE_*} variables that are not configuration keys: {@code bin/gonode}'s extra JVM
+     * options, gonode-admin's node URL, and the test suite's switch for external tools.
+     */
+    public static final Set<String> OTHER_VARIABLES = Set.of("GONODE_JAVA_OPTS", "GONODE_ADMIN_URL",
+            "GONODE_EXTERNAL_TOOLS");
+
+    /** The loader's own key: unknown GONODE_* variables stop the start instead of a warning. */
+    static final String STRICT_KEY = "config.strict";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final ObjectMapper YAML = configMapper();
     /** The largest {@code server.max-connections}: far beyond what one process can hold open. */
     private static final int MAX_CONNECTIONS = 10_000_000;
+    private static final Pattern SERVICE_LINK_NAME = Pattern.compile(
+            "GONODE_([A-Z0-9_]+_)?(SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)|PORT_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)");
+    private static final Pattern SERVICE_LINK_PORT = Pattern.compile("GONODE_([A-Z0-9_]+_)?PORT");
 
     private ConfigLoader() {
     }
@@ -71,15 +98,32 @@ public final class ConfigLoader {
         return load(Optional.empty(), env);
     }
 
-    /** The embedded defaults, overlaid by {@code file} when given, then overridden by {@code env}. */
+    /**
+     * The embedded defaults, overlaid by {@code file} when given, then overridden by {@code env};
+     * unknown {@code GONODE_*} variables are logged as warnings.
+     */
     public static NodeConfig load(Optional<Path> file, Map<String, String> env) throws StartupException {
+        return load(file, env, LOG::warn);
+    }
+
+    /**
+     * The embedded defaults, overlaid by {@code file} when given, then overridden by {@code env};
+     * each unknown {@code GONODE_*} variable goes to {@code warnings} (or stops the start when
+     * {@code config.strict} is true).
+     */
+    public static NodeConfig load(Optional<Path> file, Map<String, String> env, Consumer<String> warnings)
+            throws StartupException {
         ObjectNode tree = defaultsTree();
         String source = "the embedded defaults";
         if (file.isPresent()) {
             overlay(tree, readFile(file.get()));
             source = "--config " + file.get();
         }
-        Map<String, String> fromEnv = applyEnvironment(tree, env);
+        List<String> keys = new ArrayList<>();
+        leaves(tree, "", keys);
+        Map<String, String> fromEnv = applyEnvironment(tree, keys, env);
+        boolean strict = takeStrict(tree, source, fromEnv);
+        reportUnknownVariables(keys, env, strict, warnings);
         NodeConfig config = bind(tree, source, fromEnv);
         check(config, fromEnv);
         return config;
@@ -149,10 +193,8 @@ public final class ConfigLoader {
         }
     }
 
-    /** Sets every key whose variable is in {@code env}; returns the variables used, by key path. */
-    private static Map<String, String> applyEnvironment(ObjectNode tree, Map<String, String> env) {
-        List<String> paths = new ArrayList<>();
-        leaves(tree, "", paths);
+    /** Sets every key of {@code paths} whose variable is in {@code env}; returns the variables used, by key path. */
+    private static Map<String, String> applyEnvironment(ObjectNode tree, List<String> paths, Map<String, String> env) {
         Map<String, String> used = new LinkedHashMap<>();
         for (String path : paths) {
             String value = env.get(envName(path));
@@ -167,6 +209,125 @@ public final class ConfigLoader {
             }
         }
         return used;
+    }
+
+    /** Reads {@value #STRICT_KEY} and takes the loader's {@code config} mapping out of the tree. */
+    private static boolean takeStrict(ObjectNode tree, String source, Map<String, String> fromEnv)
+            throws StartupException {
+        JsonNode section = tree.remove("config");
+        if (section == null || section.isNull()) {
+            return false;
+        }
+        if (!(section instanceof ObjectNode object)) {
+            throw new StartupException("config in " + source + " must be a mapping with the key strict (see config/gonode.yaml)");
+        }
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("strict")) {
+                throw new StartupException("unknown key \"config." + name + "\" in " + source
+                        + "; the keys allowed there are strict (see config/gonode.yaml)");
+            }
+        }
+        JsonNode strict = object.path("strict");
+        if (strict.isMissingNode() || strict.isNull()) {
+            return false;
+        }
+        if (strict.isBoolean()) {
+            return strict.booleanValue();
+        }
+        String text = strict.asText().trim();
+        if (strict.isTextual() && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new StartupException(origin(STRICT_KEY, source, fromEnv) + ": \"" + text + "\" is not true or false");
+    }
+
+    /** Warns about (or, when strict, refuses) every GONODE_* variable that sets nothing. */
+    private static void reportUnknownVariables(List<String> keys, Map<String, String> env, boolean strict,
+            Consumer<String> warnings) throws StartupException {
+        Map<String, String> known = new LinkedHashMap<>(); // variable -> what it is
+        for (String key : keys) {
+            known.put(envName(key), "the key " + key);
+        }
+        OTHER_VARIABLES.forEach(v -> known.put(v, "not a key: see config/gonode.yaml"));
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, String> variable : new TreeMap<>(env).entrySet()) {
+            String name = variable.getKey();
+            if (name.startsWith(ENV_PREFIX) && !known.containsKey(name) && !isServiceLink(name, variable.getValue())) {
+                unknown.add(unknownVariable(name, known));
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        if (strict) {
+            throw new StartupException(String.join("; ", unknown) + " (" + STRICT_KEY + " is true, so this stops the"
+                    + " start; fix or unset the variable" + (unknown.size() > 1 ? "s" : "") + ")");
+        }
+        for (String message : unknown) {
+            warnings.accept(message + " (set " + STRICT_KEY + ": true, or GONODE_CONFIG_STRICT=true, to make this an error)");
+        }
+    }
+
+    private static String unknownVariable(String name, Map<String, String> known) {
+        String closest = null;
+        int best = Integer.MAX_VALUE;
+        for (String candidate : known.keySet()) {
+            int d = editDistance(name, candidate);
+            if (d < best) {
+                best = d;
+                closest = candidate;
+            }
+        }
+        String message = "environment variable " + name + " sets nothing and is ignored";
+        if (closest != null && best <= Math.max(2, (name.length() - ENV_PREFIX.length()) / 3)) {
+            message += "; did you mean " + closest + " (" + known.get(closest) + ")?";
+        } else {
+            message += "; the variables are GONODE_ and a key's path in capitals (server.port is GONODE_SERVER_PORT),"
+                    + " see config/gonode.yaml";
+        }
+        if (name.startsWith(ENV_PREFIX + "HANDLERS_")) {
+            message += " A handler's variables exist only for handlers in the configuration (handlers: in the file).";
+        }
+        return message;
+    }
+
+    /**
+     * Whether {@code name=value} is one of the variables Kubernetes sets for a Service named
+     * gonode or gonode-*: {@code GONODE_SERVICE_HOST}, {@code GONODE_SERVICE_PORT[_NAME]},
+     * {@code GONODE_PORT_8080_TCP[_PROTO|_PORT|_ADDR]}, and {@code GONODE_PORT} whose value is a
+     * {@code tcp://} (or udp, sctp) address — the value tells it from a misspelt key.
+     */
+    static boolean isServiceLink(String name, String value) {
+        if (SERVICE_LINK_NAME.matcher(name).matches()) {
+            return true;
+        }
+        return SERVICE_LINK_PORT.matcher(name).matches() && value != null
+                && (value.startsWith("tcp://") || value.startsWith("udp://") || value.startsWith("sctp://"));
+    }
+
+    /**
+     * Edit distance between {@code a} and {@code b} (insertions, deletions, substitutions and
+     * swaps of adjacent characters, each one edit: the optimal string alignment distance).
+     */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static void leaves(JsonNode node, String path, List<String> out) {
@@ -194,7 +355,11 @@ public final class ConfigLoader {
             String path = path(e);
             List<String> known = e.getKnownPropertyIds() == null ? List.of()
                     : e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList();
-            throw new StartupException("unknown key \"" + path + "\" in " + source + "; the keys allowed there are "
+            String unknown = e.getPropertyName();
+            String closest = known.stream().min(Comparator.comparingInt(k -> editDistance(unknown, k))).orElse(null);
+            String guess = closest != null && editDistance(unknown, closest) <= Math.max(2, unknown.length() / 3)
+                    ? "; did you mean " + closest + "? The" : "; the";
+            throw new StartupException("unknown key \"" + path + "\" in " + source + guess + " keys allowed there are "
                     + String.join(", ", known) + " (see config/gonode.yaml)", e);
         } catch (InvalidFormatException e) {
             String path = path(e);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,7 +98,93 @@ class ConfigLoaderTest {
     void unknownKeyIsRefusedNamingItAndTheAllowedOnes() throws Exception {
         Path f = file("server:\n  prot: 1\n");
         StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(f), Map.of()));
-        assertMessage(e, "unknown key", "server.prot", "port", "host", f.toString());
+        assertMessage(e, "unknown key", "server.prot", "did you mean port?", "host", f.toString());
+        Path far = file("server:\n  listen-backlog: 1\n");
+        StartupException noGuess = assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(far), Map.of()));
+        assertMessage(noGuess, "server.listen-backlog", "the keys allowed there are");
+        assertTrue(!noGuess.getMessage().contains("did you mean"), noGuess.getMessage());
+    }
+
+    @Test
+    void misspeltVariableIsReportedWithTheClosestKnownOne() throws StartupException {
+        List<String> warnings = new ArrayList<>();
+        NodeConfig config = ConfigLoader.load(Optional.empty(), Map.of("GONODE_SERVER_PROT", "18080", "PATH", "/bin"),
+                warnings::add);
+        assertEquals(8080, config.server().port(), "the misspelt variable sets nothing");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.getFirst().contains("GONODE_SERVER_PROT")
+                && warnings.getFirst().contains("did you mean GONODE_SERVER_PORT (the key server.port)?"), warnings.getFirst());
+        assertTrue(warnings.getFirst().contains("config.strict"), warnings.getFirst());
+    }
+
+    @Test
+    void everyUnknownVariableIsReportedAndAHandlersVariableSaysWhy() throws StartupException {
+        List<String> warnings = new ArrayList<>();
+        ConfigLoader.load(Optional.empty(), Map.of(
+                "GONODE_JAVA_OPT", "-Xmx1g",
+                "GONODE_HANDLERS_ECHOO_MAILBOX", "5",
+                "GONODE_COMPLETELY_DIFFERENT_THING", "x"), warnings::add);
+        assertEquals(3, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("GONODE_COMPLETELY_DIFFERENT_THING") && warnings.get(0).contains("see config/gonode.yaml")
+                && !warnings.get(0).contains("did you mean"), warnings.get(0));
+        assertTrue(warnings.get(1).contains("did you mean GONODE_HANDLERS_ECHO_MAILBOX")
+                && warnings.get(1).contains("only for handlers in the configuration"), warnings.get(1));
+        assertTrue(warnings.get(2).contains("did you mean GONODE_JAVA_OPTS"), warnings.get(2));
+    }
+
+    @Test
+    void launcherCliTestAndKubernetesServiceVariablesAreNotReported() throws StartupException {
+        List<String> warnings = new ArrayList<>();
+        ConfigLoader.load(Optional.empty(), Map.of(
+                "GONODE_JAVA_OPTS", "-Xmx1g",
+                "GONODE_ADMIN_URL", "http://127.0.0.1:9090",
+                "GONODE_EXTERNAL_TOOLS", "required",
+                "GONODE_SERVICE_HOST", "10.96.0.12",
+                "GONODE_SERVICE_PORT_HTTP", "8080",
+                "GONODE_PORT", "tcp://10.96.0.12:8080",
+                "GONODE_PORT_8080_TCP_ADDR", "10.96.0.12",
+                "GONODE_METRICS_PORT", "tcp://10.96.0.13:9090",
+                "GONODE_METRICS_SERVICE_PORT", "9090"), warnings::add);
+        assertEquals(List.of(), warnings);
+        // the value tells a Service's GONODE_<NAME>_PORT from a misspelt key
+        ConfigLoader.load(Optional.empty(), Map.of("GONODE_ADMN_PORT", "9091"), warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.getFirst().contains("did you mean GONODE_ADMIN_PORT"), warnings.getFirst());
+    }
+
+    @Test
+    void strictMakesAnUnknownVariableStopTheStart() throws Exception {
+        StartupException e = assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.empty(),
+                Map.of("GONODE_CONFIG_STRICT", "true", "GONODE_SERVER_PROT", "1"), w -> { }));
+        assertMessage(e, "GONODE_SERVER_PROT", "did you mean GONODE_SERVER_PORT", "config.strict is true");
+        Path strictFile = file("config:\n  strict: true\n");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(strictFile),
+                Map.of("GONODE_DRAIN_TIMOUT", "1s"), w -> { })), "GONODE_DRAIN_TIMOUT", "GONODE_DRAIN_TIMEOUT");
+        // strict with nothing unknown starts, and the variable may turn it off again
+        assertEquals(ConfigLoader.embeddedDefaults(), ConfigLoader.load(Optional.of(strictFile), Map.of()));
+        List<String> warnings = new ArrayList<>();
+        ConfigLoader.load(Optional.of(strictFile), Map.of("GONODE_CONFIG_STRICT", "false", "GONODE_X", "1"), warnings::add);
+        assertEquals(1, warnings.size());
+    }
+
+    @Test
+    void strictMustBeTrueOrFalseAndConfigHasNoOtherKey() throws Exception {
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of("GONODE_CONFIG_STRICT", "yes"))),
+                "config.strict", "GONODE_CONFIG_STRICT=\"yes\"", "true or false");
+        Path typo = file("config:\n  strikt: true\n");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(typo), Map.of())),
+                "unknown key \"config.strikt\"", "strict");
+        Path notMapping = file("config: true\n");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Optional.of(notMapping), Map.of())),
+                "config", "mapping");
+    }
+
+    @Test
+    void editDistanceCountsASwapAsOneEdit() {
+        assertEquals(1, ConfigLoader.editDistance("GONODE_SERVER_PROT", "GONODE_SERVER_PORT"));
+        assertEquals(0, ConfigLoader.editDistance("a", "a"));
+        assertEquals(3, ConfigLoader.editDistance("", "abc"));
+        assertEquals(1, ConfigLoader.editDistance("JAVA_OPT", "JAVA_OPTS"));
     }
 
     @Test
