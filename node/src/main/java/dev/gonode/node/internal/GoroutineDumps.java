@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code GET /debug/pprof/} (an index) and {@code GET /debug/pprof/goroutine}: the goroutine dump
- * as Go's pprof handler serves it.
+ * {@code GET /debug/pprof/goroutine}: the goroutine dump as Go's pprof handler serves it (the
+ * index and the other profiles: {@link PprofEndpoints}).
  *
  * <p>{@code ?debug=2} one block per goroutine (the default here, as people read it), {@code ?debug=1}
  * goroutines grouped by stack, {@code ?debug=0} the gzipped pprof profile for {@code go tool pprof},
@@ -40,21 +40,7 @@ final class GoroutineDumps {
     }
 
     static void routes(Router router) {
-        router.get("/debug/pprof").handler(GoroutineDumps::index);
-        router.get("/debug/pprof/").handler(GoroutineDumps::index);
         router.get("/debug/pprof/goroutine").handler(GoroutineDumps::goroutine);
-    }
-
-    private static void index(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("""
-                gonode profiles (as Go's /debug/pprof/):
-                  /debug/pprof/goroutine?debug=2   every goroutine, Go's debug=2 text (add &style=go for panicparse)
-                  /debug/pprof/goroutine?debug=1   goroutines grouped by identical stack
-                  /debug/pprof/goroutine?debug=0   gzipped pprof profile: go tool pprof http://HOST:PORT/debug/pprof/goroutine?debug=0
-                  /debug/pprof/goroutine?format=json
-                filters: state=waiting, reason=chan%20receive, min_wait=1m, label=handler=echo, name=REGEX, limit=N
-                also: /debug/sched, /debug/leaks, /debug/jfr/{start,stop,dump}
-                """);
     }
 
     private static void goroutine(RoutingContext ctx) {

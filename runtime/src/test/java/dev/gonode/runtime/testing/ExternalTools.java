@@ -59,8 +59,15 @@ public final class ExternalTools {
 
     /** Runs {@code command}, stdout and stderr merged, at most 120 s. */
     public static Run run(List<String> command) throws IOException, InterruptedException {
+        return run(command, java.util.Map.of());
+    }
+
+    /** Runs {@code command} with {@code environment} added to this process's, stdout and stderr merged, at most 120 s. */
+    public static Run run(List<String> command, java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("NO_COLOR", "1");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
