@@ -5,6 +5,7 @@ import dev.gonode.admin.internal.AdminHttp;
 import dev.gonode.admin.internal.DumpCommands;
 import dev.gonode.admin.internal.JfrCommand;
 import dev.gonode.admin.internal.NodeCommands;
+import dev.gonode.admin.internal.ProfileCommand;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
         description = "Inspect and control a running gonode node through its admin port.",
         subcommands = {
                 DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
-                DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, NodeCommands.Drain.class,
+                DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, ProfileCommand.class, NodeCommands.Drain.class,
                 NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
                 GonodeAdmin.Completion.class},
         footerHeading = "%nExit status:%n",
