@@ -6,6 +6,7 @@ import dev.gonode.admin.internal.DumpCommands;
 import dev.gonode.admin.internal.JfrCommand;
 import dev.gonode.admin.internal.JsonOutput;
 import dev.gonode.admin.internal.NodeCommands;
+import dev.gonode.admin.internal.ProfileCommand;
 import dev.gonode.runtime.GoDuration;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -75,7 +76,7 @@ public final class GonodeAdmin implements Runnable {
     /** The subcommands, in the order the usage lists them. */
     static final List<Class<?>> COMMANDS = List.of(
             DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
-            DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, NodeCommands.Drain.class,
+            DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, ProfileCommand.class, NodeCommands.Drain.class,
             NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
             GonodeAdmin.Completion.class, CommandLine.HelpCommand.class);
 

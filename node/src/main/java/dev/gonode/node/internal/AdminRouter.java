@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: Prometheus text, or OpenMetrics on request ({@link Diagnostics})</li>
  *   <li>{@code GET /debug/sched}: {@link Go#schedStats()} as JSON</li>
  *   <li>{@code GET /debug/pprof/goroutine}: the goroutine dump ({@link GoroutineDumps})</li>
+ *   <li>{@code GET /debug/pprof/} and Go's other profiles, {@code GET|PUT /admin/profiling} ({@link PprofEndpoints})</li>
  *   <li>{@code GET /debug/leaks}, {@code /debug/jfr/*}: see {@link Diagnostics}</li>
  *   <li>{@code GET /admin/gomaxprocs}, {@code PUT /admin/gomaxprocs} with {@code {"gomaxprocs":N}}</li>
  *   <li>{@code POST /admin/drain}: start draining (202); {@code ?wait=true} answers when drained</li>
@@ -53,7 +54,8 @@ public final class AdminRouter {
 
     /** The endpoints, as error messages list them. */
     public static final List<String> ENDPOINTS = List.of("GET /healthz", "GET /readyz", "GET /metrics",
-            "GET /debug/sched", "GET /debug/pprof/", "GET /debug/pprof/goroutine", "GET /debug/leaks", "POST /debug/jfr/start", "POST /debug/jfr/stop",
+            "GET /debug/sched", "GET /debug/pprof/", "GET /debug/pprof/goroutine",
+            "GET /debug/pprof/{profile,heap,allocs,block,mutex,cmdline,symbol}", "GET|PUT /admin/profiling", "GET /debug/leaks", "POST /debug/jfr/start", "POST /debug/jfr/stop",
             "GET /debug/jfr/dump", "GET|PUT /admin/gomaxprocs", "POST /admin/drain");
 
     /** Paths open to anyone who can reach the port: the kubelet's probes and Prometheus. */
@@ -90,6 +92,7 @@ public final class AdminRouter {
         router.post("/admin/drain").handler(ctx -> drain(ctx, node));
         diagnostics.routes(router);
         GoroutineDumps.routes(router);
+        PprofEndpoints.routes(router);
 
         router.errorHandler(404, ctx -> Json.error(ctx, 404, "not_found",
                 "no admin endpoint at " + shown(ctx) + "; the admin port serves " + String.join(", ", ENDPOINTS)));

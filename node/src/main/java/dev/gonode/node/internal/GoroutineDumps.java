@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code GET /debug/pprof/} (an index), {@code GET /debug/pprof/goroutine}: the goroutine dump as
- * Go's pprof handler serves it, and {@code /debug/pprof/symbol}, Go's symbol lookup.
+ * {@code GET /debug/pprof/goroutine}: the goroutine dump as Go's pprof handler serves it (the
+ * index and the other profiles: {@link PprofEndpoints}).
  *
  * <p>As in Go's {@code net/http/pprof}: without {@code debug} (or {@code ?debug=0}) the gzipped
  * pprof profile, so {@code go tool pprof http://HOST:PORT/debug/pprof/goroutine} works as typed;
@@ -53,27 +53,11 @@ final class GoroutineDumps {
     }
 
     static void routes(Router router) {
-        router.get("/debug/pprof").handler(GoroutineDumps::index);
-        router.get("/debug/pprof/").handler(GoroutineDumps::index);
         router.get("/debug/pprof/goroutine").handler(GoroutineDumps::goroutine);
         router.get("/debug/pprof/symbol").handler(GoroutineDumps::symbol);
         router.post("/debug/pprof/symbol")
                 .handler(BodyHandler.create(false).setBodyLimit(SYMBOL_REQUEST_MAX_BYTES))
                 .handler(GoroutineDumps::symbol);
-    }
-
-    private static void index(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("""
-                gonode profiles (as Go's /debug/pprof/):
-                  /debug/pprof/goroutine           gzipped pprof profile: go tool pprof http://HOST:PORT/debug/pprof/goroutine
-                  /debug/pprof/goroutine?debug=1   goroutines grouped by identical stack, with their labels
-                  /debug/pprof/goroutine?debug=2   every goroutine, Go's debug=2 text (panicparse reads it)
-                  /debug/pprof/goroutine?format=json
-                  /debug/pprof/symbol              Go's symbol lookup, for go tool pprof on debug=1
-                text style: style=go (default, Go's names) or style=gonode (Java names, labels in debug=2)
-                filters: state=waiting, reason=chan%20receive, min_wait=1m, label=handler=echo, name=REGEX, limit=N
-                also: /debug/sched, /debug/leaks, /debug/jfr/{start,stop,dump}
-                """);
     }
 
     private static void goroutine(RoutingContext ctx) {

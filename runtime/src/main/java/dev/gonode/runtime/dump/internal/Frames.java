@@ -20,7 +20,8 @@ import java.util.Arrays;
  */
 public final class Frames {
 
-    private static final String LAUNCHER = "dev.gonode.runtime.internal.sched.GoRuntime$Body";
+    /** The class whose {@code run} starts every goroutine's body: frames from it down are the runtime's. */
+    public static final String LAUNCHER = "dev.gonode.runtime.internal.sched.GoRuntime$Body";
     private static final StackTraceElement[] NOT_RUNNING = {
             new StackTraceElement("java.lang.VirtualThread", "run", "VirtualThread.java", 0)};
 

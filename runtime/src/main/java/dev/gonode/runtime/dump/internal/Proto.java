@@ -20,7 +20,7 @@ import java.util.Arrays;
  * dependency on protobuf-java (2 MB, plus generated classes for {@code profile.proto}) would buy
  * nothing.
  */
-final class Proto {
+public final class Proto {
 
     private static final int VARINT = 0;
     private static final int LENGTH_DELIMITED = 2;
@@ -28,20 +28,20 @@ final class Proto {
     private byte[] buf = new byte[256];
     private int len;
 
-    Proto reset() {
+    public Proto reset() {
         len = 0;
         return this;
     }
 
     /** A varint field (int64, uint64): {@code field} = {@code value}. */
-    Proto varint(int field, long value) {
+    public Proto varint(int field, long value) {
         key(field, VARINT);
         raw(value);
         return this;
     }
 
     /** A string field, UTF-8. */
-    Proto string(int field, String value) {
+    public Proto string(int field, String value) {
         byte[] b = value.getBytes(StandardCharsets.UTF_8);
         key(field, LENGTH_DELIMITED);
         raw(b.length);
@@ -50,7 +50,7 @@ final class Proto {
     }
 
     /** A sub-message field holding what {@code message} has encoded. */
-    Proto message(int field, Proto message) {
+    public Proto message(int field, Proto message) {
         key(field, LENGTH_DELIMITED);
         raw(message.len);
         put(message.buf, 0, message.len);
@@ -58,7 +58,7 @@ final class Proto {
     }
 
     /** A packed repeated varint field holding {@code values[0..n)}. */
-    Proto packed(int field, long[] values, int n) {
+    public Proto packed(int field, long[] values, int n) {
         int size = 0;
         for (int i = 0; i < n; i++) {
             size += size(values[i]);
@@ -72,7 +72,7 @@ final class Proto {
     }
 
     /** Writes what this message has encoded, as a field of an enclosing message, to {@code out}. */
-    void writeAsField(int field, OutputStream out, Proto scratch) throws IOException {
+    public void writeAsField(int field, OutputStream out, Proto scratch) throws IOException {
         scratch.reset().key(field, LENGTH_DELIMITED);
         scratch.raw(len);
         out.write(scratch.buf, 0, scratch.len);
@@ -80,7 +80,7 @@ final class Proto {
     }
 
     /** Writes the raw encoded bytes (top-level fields) to {@code out}. */
-    void writeTo(OutputStream out) throws IOException {
+    public void writeTo(OutputStream out) throws IOException {
         out.write(buf, 0, len);
     }
 
