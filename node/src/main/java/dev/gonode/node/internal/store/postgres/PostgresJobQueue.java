@@ -226,12 +226,34 @@ public final class PostgresJobQueue implements AutoCloseable {
             throw StartupFailures.connectFailed(settings, e);
         }
         try {
+            checkCanCreateSchema(pool, settings);
             migrate(pool);
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             pool.close();
             throw StartupFailures.migrationFailed(settings, e);
+        } catch (StartupException e) {
+            pool.close();
+            throw e;
         }
         return new PostgresJobQueue(settings, pool);
+    }
+
+    /**
+     * Before the first migration: a role that may not create tables fails here at once, where
+     * Flyway would retry creating its history table for ten seconds first. Once the schema exists,
+     * a role with only data rights is enough (an owner ran the migrations).
+     */
+    private static void checkCanCreateSchema(HikariDataSource pool, PostgresSettings settings)
+            throws SQLException, StartupException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('" + HISTORY_TABLE + "') IS NOT NULL,"
+                     + " has_schema_privilege(current_schema(), 'CREATE')")) {
+            rs.next();
+            if (!rs.getBoolean(1) && !rs.getBoolean(2)) {
+                throw StartupFailures.migrationFailed(settings, new SQLException(
+                        "permission denied to create tables in the current schema", "42501"));
+            }
+        }
     }
 
     /** Applies pending migrations to {@code dataSource}; what Flyway did. Visible for the concurrent-migration test. */

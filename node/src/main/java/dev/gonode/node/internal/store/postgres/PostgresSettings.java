@@ -66,7 +66,13 @@ public record PostgresSettings(String url, String user, String password, int poo
 
     /** {@code host:port/database} for messages: never the query string, where secrets could hide. */
     String redactedUrl() {
-        Properties p = Driver.parseURL(jdbcUrl(), new Properties());
+        String u = jdbcUrl();
+        int at = u.indexOf('@');
+        if (at >= 0) {
+            // user:password@host is refused by validate(); never show what sits before the '@'
+            u = "jdbc:postgresql://" + u.substring(at + 1);
+        }
+        Properties p = Driver.parseURL(u, new Properties());
         if (p == null) {
             return "(unparsable URL)";
         }
