@@ -42,7 +42,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  *       the existing row when the key was taken. The unique constraint, not a check-then-insert,
  *       makes one key one job across the fleet: the second of two concurrent inserts waits for the
  *       first to commit and then finds its row.</li>
- *   <li><b>Claim</b> is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}:
+ *   <li><b>Claim</b> is one {@code UPDATE ... WHERE id = ANY (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}:
  *       first running jobs whose lease has expired (their owner died or stalled; at-least-once
  *       delivery, the claim counts as another attempt and records the lost lease in
  *       {@code errors}), then due jobs oldest first, through the partial indexes of V1. Rows
@@ -98,6 +98,12 @@ public final class PostgresJobQueue implements AutoCloseable {
                   FROM (SELECT id, (row_number() OVER () - 1) / 200 AS chunk FROM done) d
                  GROUP BY d.chunk) c""";
 
+    /*
+     * The UPDATE finds its rows by "id = ANY (ARRAY(...))", an index lookup per id: joining the CTE
+     * instead let the planner, which cannot estimate the CTE's size, hash-join the whole table.
+     * CTEs are read on demand, so "due" locks only as many rows as "expired" leaves room for. In
+     * SET, j.state is the row's old state: 'running' means a re-claim after an expired lease.
+     */
     private static final String CLAIM_SQL = """
             WITH expired AS (
                 SELECT id FROM gonode_job
@@ -109,24 +115,21 @@ public final class PostgresJobQueue implements AutoCloseable {
                 SELECT id FROM gonode_job
                  WHERE handler = ? AND state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now()
                  ORDER BY scheduled_at, id
-                 LIMIT ? - (SELECT count(*) FROM expired)
+                 LIMIT ?
                  FOR UPDATE SKIP LOCKED
             ), picked AS (
-                SELECT id, true AS redelivered FROM expired
-                UNION ALL
-                SELECT id, false FROM due
+                (SELECT id FROM expired) UNION ALL (SELECT id FROM due) LIMIT ?
             )
             UPDATE gonode_job j
                SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), owner = ?,
                    lease_token = nextval('gonode_lease_token_seq'), lease_expires_at = now() + ? * interval '1 millisecond',
-                   errors = CASE WHEN p.redelivered
+                   errors = CASE WHEN j.state = 'running'
                                  THEN j.errors || jsonb_build_array(jsonb_build_object(
                                           'attempt', j.attempt, 'at', now(), 'code', 'lease_expired',
                                           'message', 'the lease of ' || j.owner || ' expired before the attempt ended'))
                                  ELSE j.errors END
-              FROM picked p
-             WHERE j.id = p.id
-            RETURNING p.redelivered, """ + JOB_COLUMNS;
+             WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
+            RETURNING EXISTS (SELECT 1 FROM expired e WHERE e.id = j.id), """ + JOB_COLUMNS;
 
     private static final String COMPLETE_SQL = """
             WITH done AS (
@@ -341,8 +344,9 @@ public final class PostgresJobQueue implements AutoCloseable {
             s.setInt(2, max);
             s.setString(3, handler);
             s.setInt(4, max);
-            s.setString(5, owner);
-            s.setLong(6, leaseMillis);
+            s.setInt(5, max);
+            s.setString(6, owner);
+            s.setLong(7, leaseMillis);
             List<StoredJob> jobs = new ArrayList<>();
             int redelivered = 0;
             try (ResultSet rs = s.executeQuery()) {
