@@ -32,14 +32,17 @@ CREATE TABLE gonode_job (
     owner            text,
     lease_token      bigint,
     lease_expires_at timestamptz,
-    -- Idempotency-Key is unique per handler across the fleet (NULL keys never collide).
-    CONSTRAINT gonode_job_idempotency UNIQUE (handler, idempotency_key),
     CONSTRAINT gonode_job_running_has_lease
         CHECK (state <> 'running' OR (owner IS NOT NULL AND lease_token IS NOT NULL AND lease_expires_at IS NOT NULL)),
     CONSTRAINT gonode_job_finished_iff_final
         CHECK ((state IN ('succeeded', 'failed', 'cancelled', 'aborted', 'discarded')) = (finished_at IS NOT NULL)),
     CONSTRAINT gonode_job_attempts_within_max CHECK (attempt <= max_attempts)
 );
+
+-- Idempotency-Key is unique per handler across the fleet. Partial: jobs without a key (most) cost
+-- this index nothing, on insert and on every state change.
+CREATE UNIQUE INDEX gonode_job_idempotency ON gonode_job (handler, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 -- The claim query: due jobs of one handler, oldest first. Partial, so finished rows cost it nothing.
 CREATE INDEX gonode_job_claim_idx ON gonode_job (handler, scheduled_at, id)

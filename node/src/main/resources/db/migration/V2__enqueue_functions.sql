@@ -22,7 +22,7 @@ BEGIN
         VALUES (p_handler, p_payload, p_idempotency_key, p_timeout, p_max_attempts,
                 CASE WHEN p_scheduled_at > now() THEN 'scheduled' ELSE 'available' END,
                 coalesce(p_scheduled_at, now()))
-        ON CONFLICT (handler, idempotency_key) DO NOTHING
+        ON CONFLICT (handler, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING j.* INTO job;
         IF FOUND THEN
             inserted := true;
