@@ -1,5 +1,6 @@
 package dev.gonode.bench.store;
 
+import dev.gonode.node.internal.store.postgres.BatchCompleter;
 import dev.gonode.node.internal.store.postgres.Outcome;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue.Completion;
@@ -17,12 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Burn-down of the PostgreSQL queue layer alone: pre-inserts N {@code echo} jobs (untimed, then
- * {@code VACUUM ANALYZE}), then W worker goroutines each loop "claim up to B jobs, complete them
- * all in one {@code completeAll}" until the queue is empty, and prints jobs per second. The
- * "work" is echoing the payload back as the result; no handler runs. At the end it checks in SQL
- * that exactly N jobs succeeded, each on its first attempt.
+ * {@code VACUUM ANALYZE}), then W worker goroutines each loop "claim up to B jobs, complete them"
+ * until the queue is empty, and prints jobs per second. Mode {@code batch}: the worker completes
+ * its B jobs in one {@code completeAll}. Mode {@code perjob}: the worker starts one goroutine per
+ * job, which completes it alone through a shared {@link BatchCompleter} (the engine's shape: jobs
+ * end one by one, writes are grouped), and claims again once they are all done. The "work" is
+ * echoing the payload back as the result; no handler runs. At the end it checks in SQL that
+ * exactly N jobs succeeded, each on its first attempt.
  *
- * <p>Arguments: {@code jdbcUrl user password [jobs=100000] [workers=4] [batch=200]}. Run with the
+ * <p>Arguments: {@code jdbcUrl user password [jobs=100000] [workers=4] [batch=200] [mode=batch]}. Run with the
  * runtime's JVM options (goroutines on gonode's scheduler); {@code bench/postgres/run-burndown.sh}
  * starts a private PostgreSQL and runs this beside {@code pgbench}.
  */
@@ -38,6 +42,7 @@ public final class PostgresBurnDown {
         int jobs = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
         int workers = args.length > 4 ? Integer.parseInt(args[4]) : 4;
         int batch = args.length > 5 ? Integer.parseInt(args[5]) : 200;
+        boolean perJob = args.length > 6 && args[6].equals("perjob");
 
         try (PostgresJobQueue queue = PostgresJobQueue.connect(
                 PostgresSettings.of(url, user, password).withPoolSize(workers))) {
@@ -50,6 +55,7 @@ public final class PostgresBurnDown {
 
             AtomicLong done = new AtomicLong();
             WaitGroup wg = new WaitGroup();
+            BatchCompleter completer = new BatchCompleter(queue, batch * workers);
             long start = System.nanoTime();
             for (int w = 0; w < workers; w++) {
                 String owner = "bench-" + w;
@@ -58,6 +64,18 @@ public final class PostgresBurnDown {
                         List<StoredJob> claimed = queue.claim("echo", batch, owner, Duration.ofMinutes(5)).jobs();
                         if (claimed.isEmpty()) {
                             return;
+                        }
+                        if (perJob) {
+                            WaitGroup running = new WaitGroup();
+                            for (StoredJob j : claimed) {
+                                running.go(() -> {
+                                    if (completer.complete(j.lease(), Outcome.succeeded(j.payload()))) {
+                                        done.incrementAndGet();
+                                    }
+                                });
+                            }
+                            running.waitAll();
+                            continue;
                         }
                         List<Completion> completions = new ArrayList<>(claimed.size());
                         for (StoredJob j : claimed) {
@@ -69,6 +87,7 @@ public final class PostgresBurnDown {
             }
             wg.waitAll();
             double seconds = (System.nanoTime() - start) / 1e9;
+            completer.close();
 
             try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE state = 'succeeded' AND attempt = 1),"
@@ -79,8 +98,8 @@ public final class PostgresBurnDown {
                             + " of " + rs.getLong(2) + " (completed " + done.get() + ")");
                 }
             }
-            System.out.printf("burn-down jobs=%d workers=%d batch=%d seconds=%.2f jobs_per_s=%.0f%n",
-                    jobs, workers, batch, seconds, jobs / seconds);
+            System.out.printf("burn-down mode=%s jobs=%d workers=%d batch=%d seconds=%.2f jobs_per_s=%.0f%n",
+                    perJob ? "perjob" : "batch", jobs, workers, batch, seconds, jobs / seconds);
         }
     }
 }

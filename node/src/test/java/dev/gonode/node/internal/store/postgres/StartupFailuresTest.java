@@ -88,6 +88,25 @@ class StartupFailuresTest {
     }
 
     @Test
+    void roleWithOnlyDataRightsRunsOnceAnOwnerHasMigrated(TestDatabase db) throws Exception {
+        PostgresJobQueue.connect(db.settings()).close();
+        db.sql("DROP ROLE IF EXISTS gonode_worker");
+        db.sql("CREATE ROLE gonode_worker LOGIN PASSWORD '" + SECRET + "'");
+        db.sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        db.sql("GRANT SELECT, INSERT, UPDATE, DELETE ON gonode_job TO gonode_worker");
+        db.sql("GRANT SELECT ON gonode_schema_history TO gonode_worker");
+        db.sql("GRANT USAGE ON SEQUENCE gonode_lease_token_seq TO gonode_worker");
+        try (PostgresJobQueue queue = PostgresJobQueue.connect(PostgresSettings.of(db.jdbcUrl(), "gonode_worker", SECRET))) {
+            queue.enqueue("echo", "{}", null, null, 3);
+            assertTrue(queue.complete(queue.claim("echo", 1, "pod-a", Duration.ofMinutes(1)).jobs().getFirst().lease(),
+                    Outcome.succeeded("{}")));
+        } finally {
+            db.sql("DROP OWNED BY gonode_worker");
+            db.sql("DROP ROLE gonode_worker");
+        }
+    }
+
+    @Test
     void outOfRangePoolAndTimeoutAreRefused(TestDatabase db) {
         PostgresSettings ok = db.settings();
         assertMentions(refused(ok.withPoolSize(0)), "jobs.postgres.pool-size must be 1 to 1000, not 0");
