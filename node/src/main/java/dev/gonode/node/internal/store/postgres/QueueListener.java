@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Listens for the queue's notifications on one dedicated connection and passes them on: jobs of a
@@ -49,6 +51,7 @@ public final class QueueListener implements AutoCloseable {
         void lost(StoreUnavailableException cause);
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(QueueListener.class);
     private static final int WAIT_MILLIS = 250;
     private static final long PING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long MIN_BACKOFF_MILLIS = 100;
@@ -136,16 +139,25 @@ public final class QueueListener implements AutoCloseable {
     private void dispatch(PGNotification[] batch) {
         List<UUID> settled = new ArrayList<>();
         for (PGNotification n : batch) {
-            if (n.getName().equals(PostgresJobQueue.CHANNEL_AVAILABLE)) {
-                events.jobsAvailable(n.getParameter());
-            } else if (n.getName().equals(PostgresJobQueue.CHANNEL_SETTLED)) {
-                for (String id : n.getParameter().split(",")) {
-                    settled.add(UUID.fromString(id));
+            try {
+                if (n.getName().equals(PostgresJobQueue.CHANNEL_AVAILABLE)) {
+                    events.jobsAvailable(n.getParameter());
+                } else if (n.getName().equals(PostgresJobQueue.CHANNEL_SETTLED)) {
+                    for (String id : n.getParameter().split(",")) {
+                        settled.add(UUID.fromString(id));
+                    }
                 }
+            } catch (RuntimeException e) {
+                // A malformed payload (anyone may NOTIFY) or a failing callback must not end listening.
+                LOG.warn("ignored notification on {} ({}): {}", n.getName(), n.getParameter(), e.toString());
             }
         }
         if (!settled.isEmpty()) {
-            events.jobsSettled(settled);
+            try {
+                events.jobsSettled(settled);
+            } catch (RuntimeException e) {
+                LOG.warn("the jobsSettled callback failed: {}", e.toString());
+            }
         }
     }
 
