@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
+import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.sync.Mutex;
 import dev.gonode.runtime.testing.ExternalTools;
@@ -108,8 +109,10 @@ class PprofEndpointsTest {
     void blockProfileShowsA200msChanReceiveWaitAtItsStack() throws Exception {
         setRates("{\"blockProfileRate\":1}");
         Channel<String> ch = Channel.make();
-        Time.afterFunc(Duration.ofMillis(200), () -> Go.go(() -> ch.send("done")));
         Goroutine waiter = Go.go("waiter", () -> waitInChanReceive(ch));
+        // The 200 ms start once the waiter is parked, so its recorded wait cannot be shorter.
+        Await.until(() -> waiter.waitReason() == WaitReason.CHAN_RECEIVE);
+        Time.afterFunc(Duration.ofMillis(200), () -> Go.go(() -> ch.send("done")));
         waiter.join(Duration.ofSeconds(10));
 
         String traces = pprof("-traces", url("/debug/pprof/block"));
