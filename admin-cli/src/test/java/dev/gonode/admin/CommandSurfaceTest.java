@@ -139,6 +139,7 @@ class CommandSurfaceTest {
             args.addAll(switch (String.join(" ", words)) {
                 case "jfr dump" -> List.of("-o", dir.resolve("never-written.jfr").toString());
                 case "completion" -> List.of("bash");
+                case "profile" -> List.of("cpu", "--seconds", "1", "-o", dir.resolve("never-written.pb.gz").toString());
                 default -> List.of();
             });
             Run r = run(args.toArray(String[]::new));
@@ -147,6 +148,7 @@ class CommandSurfaceTest {
             assertTrue(r.out().isEmpty(), r.out());
         }
         assertTrue(Files.notExists(dir.resolve("never-written.jfr")));
+        assertTrue(Files.notExists(dir.resolve("never-written.pb.gz")));
         assertTrue(honoured.containsAll(List.of("sched", "top", "health", "ready", "gomaxprocs", "leaks", "dump-goroutines",
                 "drain", "jfr start", "jfr stop")), honoured.toString());
         // the read-only ones, checked for real JSON
