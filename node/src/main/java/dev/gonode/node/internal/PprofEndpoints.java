@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *       the GC, counting garbage too); {@code seconds=N} adds N seconds of allocation samples</li>
  *   <li>{@code /debug/pprof/block}, {@code /debug/pprof/mutex}: gonode's park events, once
  *       {@code PUT /admin/profiling} has set a rate</li>
- *   <li>{@code /debug/pprof/cmdline}, {@code /debug/pprof/symbol}: as Go's</li>
+ *   <li>{@code /debug/pprof/cmdline}: as Go's ({@code /debug/pprof/symbol} is {@link GoroutineDumps}'s)</li>
  *   <li>{@code /debug/pprof/trace}: 501, pointing at {@code /debug/jfr/start}</li>
  *   <li>{@code GET|PUT /admin/profiling}: {@code {"blockProfileRate": NS, "mutexProfileFraction": N}}</li>
  * </ul>
@@ -65,8 +65,6 @@ final class PprofEndpoints {
         router.get("/debug/pprof/block").handler(ctx -> collect(ctx, "block", 0, (w, c, out) -> Profiles.writeBlock(out)));
         router.get("/debug/pprof/mutex").handler(ctx -> collect(ctx, "mutex", 0, (w, c, out) -> Profiles.writeMutex(out)));
         router.get("/debug/pprof/cmdline").handler(PprofEndpoints::cmdline);
-        router.get("/debug/pprof/symbol").handler(PprofEndpoints::symbol);
-        router.post("/debug/pprof/symbol").handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(PprofEndpoints::symbol);
         router.get("/debug/pprof/trace").handler(ctx -> Json.error(ctx, 501, "not_implemented",
                 "gonode has no Go execution trace; record the same events with JDK Flight Recorder:"
                         + " POST /debug/jfr/start?duration=5s, then GET /debug/jfr/dump (gonode-admin jfr start/dump)"));
@@ -237,33 +235,6 @@ final class PprofEndpoints {
         ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
                 .putHeader("X-Content-Type-Options", "nosniff")
                 .end(String.join("\0", words));
-    }
-
-    /**
-     * Go's {@code /debug/pprof/symbol}: GET answers {@code num_symbols: 1} (symbols are available);
-     * a POST body, or the GET query, of {@code +}-separated hexadecimal addresses is answered with
-     * one {@code 0xADDR name} line per address a profile served here had.
-     */
-    private static void symbol(RoutingContext ctx) {
-        String request = ctx.request().method().name().equals("POST") && ctx.body().buffer() != null
-                ? ctx.body().asString(StandardCharsets.UTF_8.name()) : ctx.request().query();
-        StringBuilder answer = new StringBuilder("num_symbols: 1\n");
-        if (request != null && !request.isBlank()) {
-            for (String word : request.trim().split("\\+")) {
-                String hex = word.startsWith("0x") || word.startsWith("0X") ? word.substring(2) : word;
-                long pc;
-                try {
-                    pc = Long.parseUnsignedLong(hex, 16);
-                } catch (NumberFormatException e) {
-                    continue; // Go's handler skips what is not an address too
-                }
-                String name = Profiles.symbol(pc);
-                if (name != null) {
-                    answer.append("0x").append(Long.toHexString(pc)).append(' ').append(name).append('\n');
-                }
-            }
-        }
-        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(answer.toString());
     }
 
     /** The index, shaped like Go's: profiles with their counts and what each is. */

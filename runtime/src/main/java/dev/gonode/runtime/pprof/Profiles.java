@@ -5,7 +5,6 @@ import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.pprof.internal.AllocationProfiler;
 import dev.gonode.runtime.pprof.internal.ContentionProfiler;
 import dev.gonode.runtime.pprof.internal.CpuProfiler;
-import dev.gonode.runtime.pprof.internal.Symbols;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -118,11 +117,6 @@ public final class Profiles {
     /** Distinct stacks in the mutex profile. */
     public static int mutexProfileStacks() {
         return contention().mutexStacks();
-    }
-
-    /** The function at a pseudo address of a profile served by this process, or {@code null}. */
-    public static String symbol(long pc) {
-        return Symbols.lookup(pc);
     }
 
     private static ContentionProfiler contention() {

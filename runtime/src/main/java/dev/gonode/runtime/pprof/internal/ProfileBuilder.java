@@ -22,8 +22,8 @@ import java.util.zip.GZIPOutputStream;
  * totals stay right, only the attribution of the excess is lost). Writing follows the goroutine
  * profile's encoder ({@code dump.internal.PprofDump}): the same {@link Proto} primitives, the
  * string table starting with "", each string, function and location written just before the
- * first sample that needs it, pseudo addresses from {@link PseudoPc} (also entered in
- * {@link Symbols} so {@code /debug/pprof/symbol} can name them) and no mapping, which pprof
+ * first sample that needs it, pseudo addresses from {@link PseudoPc} (whose table
+ * {@code /debug/pprof/symbol} reads to name them) and no mapping, which pprof
  * accepts for a symbolized profile. {@code default_sample_type} picks what {@code go tool pprof}
  * shows first, as Go's heap profile does with {@code inuse_space}.
  */
@@ -183,7 +183,6 @@ public final class ProfileBuilder {
             long locationId = locations.size() + 1L;
             locations.put(f, locationId);
             long pc = PseudoPc.pc(f.function(), f.line());
-            Symbols.remember(PseudoPc.entry(f.function()), f.function());
             message.reset().varint(LOCATION_ID, locationId).varint(LOCATION_ADDRESS, pc)
                     .message(LOCATION_LINE, inner.reset().varint(LINE_FUNCTION_ID, function).varint(LINE_LINE, f.line()))
                     .writeAsField(PROFILE_LOCATION, out, scratch);
