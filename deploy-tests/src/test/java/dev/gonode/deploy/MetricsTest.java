@@ -38,6 +38,20 @@ class MetricsTest {
 
     /** Series Prometheus makes itself rather than scraping them. */
     private static final Set<String> SYNTHETIC = Set.of("up");
+    /**
+     * The shared queue's series (fleet contract, issue 14): a node on {@code jobs.store: memory}, as
+     * started here, has none of them, so the scrape below cannot vouch for them; each must stay absent
+     * from it (a memory node that exposes one means the contract changed: look again).
+     */
+    static final Set<String> POSTGRES_STORE_ONLY = Set.of("gonode_queue_jobs", "gonode_queue_oldest_available_age_seconds",
+            "gonode_queue_claim_seconds_bucket", "gonode_queue_lease_expiries_total", "gonode_queue_released_total",
+            "gonode_store_errors_total");
+    /**
+     * Series of the fleet contract that every node exposes, on either store, once the engine side of
+     * issue 14 is in; this branch's node does not yet. Each must still be missing from the scrape:
+     * when the node exposes one, this test fails and names it, so the allowance is removed at the merge.
+     */
+    static final Set<String> AWAITING_ENGINE = Set.of("gonode_store_up", "gonode_store_info");
 
     private static Node node;
     private static String scrape;
@@ -98,10 +112,19 @@ class MetricsTest {
         Set<String> scraped = scrapedNames();
         List<String> missing = new ArrayList<>();
         used.forEach((metric, where) -> {
-            if (!SYNTHETIC.contains(metric) && !scraped.contains(metric)) {
+            if (!SYNTHETIC.contains(metric) && !POSTGRES_STORE_ONLY.contains(metric) && !AWAITING_ENGINE.contains(metric)
+                    && !scraped.contains(metric)) {
                 missing.add(metric + " (used by " + where + ")");
             }
         });
+        for (String metric : POSTGRES_STORE_ONLY) {
+            assertFalse(scraped.contains(metric), metric + " is in a memory-store node's scrape: take it out of POSTGRES_STORE_ONLY");
+            assertTrue(used.containsKey(metric), metric + " is allowed as postgres-only but nothing uses it");
+        }
+        for (String metric : AWAITING_ENGINE) {
+            assertFalse(scraped.contains(metric), "the node exposes " + metric + " now: remove it from MetricsTest.AWAITING_ENGINE");
+            assertTrue(used.containsKey(metric), metric + " is awaited but nothing uses it");
+        }
         assertTrue(missing.isEmpty(), "metrics not in a real scrape of the node:\n" + String.join("\n", missing)
                 + "\nscraped: " + new TreeSet<>(scraped));
         System.out.println(used.size() + " metrics used by the alerts and the dashboard are all in the scrape");
@@ -119,7 +142,8 @@ class MetricsTest {
     void theAlertsAreTheOnesTheOperatorGuideDescribes() throws Exception {
         Set<String> alerts = Queries.alerts().keySet();
         assertEquals(Set.of("GonodeGoroutineLeakSuspected", "GonodeGoroutineCountRising", "GonodeSchedulingLatencyHigh",
-                "GonodeJobErrorRate", "GonodeMailboxSaturation", "GonodeJobsAbortedByDrain", "GonodeNodeNotReady"), alerts);
+                "GonodeJobErrorRate", "GonodeMailboxSaturation", "GonodeJobsAbortedByDrain", "GonodeNodeNotReady",
+                "GonodeStoreUnavailable", "GonodeQueueBacklog", "GonodeLeaseExpiries"), alerts);
         String guide = Files.readString(Repo.file("deploy/OPERATOR-GUIDE.md"));
         for (String alert : alerts) {
             assertTrue(guide.contains(alert), "deploy/OPERATOR-GUIDE.md does not describe " + alert);
@@ -141,7 +165,9 @@ class MetricsTest {
             }
         }
         for (String topic : List.of("goroutines by state", "scheduling latency", "run queues per p", "steals and handoffs",
-                "job rate", "run time", "errors", "mailbox depth", "drain", "heap", "gc")) {
+                "job rate", "run time", "errors", "mailbox depth", "drain", "heap", "gc", "store up",
+                "queue depth by handler and state", "oldest available", "claim latency", "lease expiries", "released",
+                "store errors")) {
             assertTrue(titles.indexOf(topic) >= 0, "no panel about " + topic + " in:\n" + titles);
         }
         assertEquals("gonode-node", dash.path("uid").asText());
@@ -156,7 +182,7 @@ class MetricsTest {
         Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
         Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "rules", "deploy/prometheus/alerts.yml"), Repo.root());
         assertEquals(0, r.status(), r.output());
-        assertTrue(r.output().contains("SUCCESS: 7 rules found"), r.output());
+        assertTrue(r.output().contains("SUCCESS: 10 rules found"), r.output());
     }
 
     @Test
@@ -186,7 +212,7 @@ class MetricsTest {
         Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
         Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "config", "deploy/prometheus/prometheus.yml"), Repo.root());
         assertEquals(0, r.status(), r.output());
-        assertTrue(r.output().contains("SUCCESS: 7 rules found"), "the config loads the alert rules: " + r.output());
+        assertTrue(r.output().contains("SUCCESS: 10 rules found"), "the config loads the alert rules: " + r.output());
     }
 
     @Test

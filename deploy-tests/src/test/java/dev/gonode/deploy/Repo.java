@@ -24,6 +24,7 @@ final class Repo {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();
+    private static final java.util.Set<String> KUSTOMIZE_KINDS = java.util.Set.of("Kustomization", "Component");
 
     private Repo() {
     }
@@ -91,17 +92,38 @@ final class Repo {
         return docs.get(0);
     }
 
-    /** The Kubernetes objects of k8s/ (kustomization files and the node's config excluded). */
+    /** The Kubernetes objects of k8s/ (kustomizations, kustomize components and the node's config excluded). */
     static List<Manifest> manifests() throws IOException {
         List<Manifest> out = new ArrayList<>();
         for (Path f : files("k8s", ".yaml", ".yml")) {
             for (JsonNode doc : yamlDocuments(f)) {
-                if (doc.has("apiVersion") && doc.has("kind") && !doc.path("kind").asText().equals("Kustomization")) {
+                if (doc.has("apiVersion") && doc.has("kind") && !KUSTOMIZE_KINDS.contains(doc.path("kind").asText())) {
                     out.add(new Manifest(root().relativize(f).toString(), (ObjectNode) doc));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The objects of {@code k8s/overlays/<overlay>} as {@code kubectl kustomize} renders them. Skipped
+     * (never failed) when kubectl is not on PATH: it is not installable from the registries CI reaches.
+     */
+    static List<JsonNode> kustomize(String overlay) throws IOException, InterruptedException {
+        Path kubectl = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "kubectl"))) {
+                kubectl = Path.of(dir, "kubectl");
+                break;
+            }
+        }
+        Assumptions.assumeTrue(kubectl != null,
+                "kubectl (for `kubectl kustomize`) is not on PATH; it is not installable from the registries here");
+        Result r = run(List.of(kubectl.toString(), "kustomize", "k8s/overlays/" + overlay), root());
+        if (r.status() != 0) {
+            throw new AssertionError("kubectl kustomize k8s/overlays/" + overlay + " failed:\n" + r.output());
+        }
+        return yamlDocuments(r.output());
     }
 
     /** One Kubernetes object and the file it is in. */
