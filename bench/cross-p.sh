@@ -25,9 +25,9 @@ jar=${JAR:-$here/target/gonode-bench.jar}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "cross-p.sh: ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2; }
 [[ $procs =~ ^[1-9][0-9]*$ ]] || { echo "cross-p.sh: P must be a positive integer, got '$procs'" >&2; exit 2; }
 
-# -jvmArgsAppend on JMH's command line replaces the @Fork annotation's, so the runtime's options are
-# repeated here: without --add-opens gonode falls back to the JDK's scheduler (it logs a warning).
-jvm_args="--add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -Djdk.pollerMode=1 -Xmx4g"
+# -jvmArgsAppend on JMH's command line replaces the @Fork annotation's (-Xmx4g); the runtime's own
+# options come before them from the jar's main class (dev.gonode.bench.BenchMain).
+jvm_args="-Xmx4g"
 
 for r in $(seq 1 "$rounds"); do
     echo "== round $r of $rounds (P=$procs), results in $out" >&2

@@ -27,8 +27,7 @@ for round in 1 2 3; do
   "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -c "$WORKERS" -j 2 -T ${PGBENCH_SECONDS:-20} pgbench 2>/dev/null \
     | awk -v r="$round" '/^tps/ {printf "round %s pgbench clients='"$WORKERS"' tps=%d\n", r, $3}'
   for mode in batch perjob; do
-    "$JAVA" --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED \
-      -Djdk.pollerMode=1 \
+    "$JAVA" @bench/target/classes/gonode-jvm.options \
       -cp bench/target/gonode-bench.jar dev.gonode.bench.store.PostgresBurnDown \
       "jdbc:postgresql://127.0.0.1:$PORT/gonode" postgres "" "$JOBS" "$WORKERS" "$BATCH" "$mode" \
       | grep "^burn-down" \

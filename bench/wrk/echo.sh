@@ -16,7 +16,7 @@ jar=bench/target/gonode-bench.jar
 [ -f "$jar" ] || { echo "build the bench jar first: ./mvnw -q -B -DskipTests -pl bench -am package" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-opts=("${GONODE_JVM_OPTS[@]}" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError)
+opts=(@bench/target/classes/gonode-jvm.options -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError)
 log=$(mktemp -d)
 # Both servers bind free ports (0) and name them in their logs.
 GONODE_SERVER_HOST=127.0.0.1 GONODE_SERVER_PORT=0 GONODE_ADMIN_PORT=0 \

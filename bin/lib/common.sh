@@ -1,13 +1,8 @@
-# Shared by the launchers in bin/: finds a JDK >= 25, builds what is missing, and knows the JVM
-# options the gonode runtime needs. Sourced, not run.
+# Shared by the launchers in bin/: finds a JDK >= 25 and builds what is missing. Sourced, not run.
+# (The JVM options the runtime needs travel in the node jar's manifest: see pom.xml.)
 
 GONODE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GONODE_MIN_JAVA=25
-
-# The JVM options the runtime needs (see the comment in pom.xml, which sets the same for Surefire).
-GONODE_JVM_OPTS=(--add-opens java.base/java.lang=ALL-UNNAMED
-                 --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
-                 -Djdk.pollerMode=1)
 
 # Prints the feature version of the java binary $1 (17, 21, 25, ...), or nothing if it is not a JDK.
 # Reads the JDK's release file with shell built-ins (no process per candidate: the CLI's launcher

@@ -6,22 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gonode.admin.internal.JsonOutput;
-import dev.gonode.node.Node;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -32,34 +27,10 @@ import picocli.CommandLine;
  */
 class CommandSurfaceTest {
 
+    @RegisterExtension
+    static final CliTestNode NODE = CliTestNode.plain();
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Node node;
-    private static String url;
-
-    record Run(int status, String out, String err) {
-    }
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = Node.start(GonodeAdminTest.config(""));
-        url = "http://127.0.0.1:" + node.adminPort();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    static Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of("--url", url));
-        all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = GonodeAdmin.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(status, out.toString(), err.toString());
-    }
 
     /** Every command's words, as typed after gonode-admin: [dump-goroutines], [jfr, start], ... */
     static List<List<String>> commands() {
@@ -85,7 +56,7 @@ class CommandSurfaceTest {
             for (String flag : List.of("-h", "--help")) {
                 List<String> args = new ArrayList<>(words);
                 args.add(flag);
-                Run r = run(args.toArray(String[]::new));
+                CliTestNode.Run r = NODE.run(args.toArray(String[]::new));
                 assertEquals(0, r.status(), args + ": " + r.err());
                 assertTrue(r.out().contains("Usage: gonode-admin " + String.join(" ", words)), args + ": " + r.out());
                 assertTrue(r.out().contains("Exit status:"), args + ": " + r.out());
@@ -96,24 +67,24 @@ class CommandSurfaceTest {
     @Test
     void helpCommandShowsEachTopLevelCommandsUsage() {
         for (String name : GonodeAdmin.commandLine(GonodeAdmin.COMMANDS).getSubcommands().keySet()) {
-            Run r = run("help", name);
+            CliTestNode.Run r = NODE.run("help", name);
             assertEquals(0, r.status(), name + ": " + r.err());
             assertTrue(r.out().contains("Usage: gonode-admin " + name), name + ": " + r.out());
         }
-        Run unknown = run("help", "frobnicate");
+        CliTestNode.Run unknown = NODE.run("help", "frobnicate");
         assertTrue(unknown.status() != 0 || unknown.err().contains("frobnicate"), unknown.toString());
-        assertTrue(run("help").out().contains("Commands:"));
+        assertTrue(NODE.run("help").out().contains("Commands:"));
     }
 
     @Test
     void anErrorInTheRootsOptionsListsEveryCommandEvenWhenACommandIsNamed() {
-        Run r = run("--bogus", "sched");
+        CliTestNode.Run r = NODE.run("--bogus", "sched");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("Unknown option: '--bogus'"), r.err());
         for (String name : GonodeAdmin.commandLine(GonodeAdmin.COMMANDS).getSubcommands().keySet()) {
             assertTrue(r.err().contains("  " + name + " "), name + " missing from the usage: " + r.err());
         }
-        Run typo = run("shced");
+        CliTestNode.Run typo = NODE.run("shced");
         assertEquals(2, typo.status());
         assertTrue(typo.err().contains("sched"), "suggests the command: " + typo.err());
     }
@@ -142,7 +113,7 @@ class CommandSurfaceTest {
                 case "profile" -> List.of("cpu", "--seconds", "1", "-o", dir.resolve("never-written.pb.gz").toString());
                 default -> List.of();
             });
-            Run r = run(args.toArray(String[]::new));
+            CliTestNode.Run r = NODE.run(args.toArray(String[]::new));
             assertEquals(2, r.status(), args + " must be refused as bad usage: " + r);
             assertTrue(r.err().contains("--output json does not apply to gonode-admin " + String.join(" ", words)), r.err());
             assertTrue(r.out().isEmpty(), r.out());
@@ -153,11 +124,11 @@ class CommandSurfaceTest {
                 "drain", "jfr start", "jfr stop")), honoured.toString());
         // the read-only ones, checked for real JSON
         for (String command : List.of("sched", "top", "health", "ready", "gomaxprocs", "leaks", "dump-goroutines")) {
-            Run r = run("--output", "json", command);
+            CliTestNode.Run r = NODE.run("--output", "json", command);
             assertEquals(0, r.status(), command + ": " + r.err());
             JSON.readTree(r.out());
         }
-        JsonNode top = JSON.readTree(run("--output", "json", "top", "--limit", "3").out());
+        JsonNode top = JSON.readTree(NODE.run("--output", "json", "top", "--limit", "3").out());
         assertTrue(top.path("goroutines").asInt() > 0, top.toString());
         assertTrue(top.path("states").isArray() && !top.path("states").isEmpty(), top.toString());
         assertTrue(top.path("sites").size() <= 3 && !top.path("sites").isEmpty(), top.toString());
@@ -166,22 +137,22 @@ class CommandSurfaceTest {
 
     @Test
     void durationOptionsTakeGoSyntaxAndMustBePositive() {
-        assertEquals(0, run("--timeout", "1m30s", "health").status());
-        assertEquals(0, run("--timeout", "1.5s", "health").status());
-        Run zero = run("--timeout", "0s", "health");
+        assertEquals(0, NODE.run("--timeout", "1m30s", "health").status());
+        assertEquals(0, NODE.run("--timeout", "1.5s", "health").status());
+        CliTestNode.Run zero = NODE.run("--timeout", "0s", "health");
         assertEquals(2, zero.status());
         assertTrue(zero.err().contains("'0s' is not positive"), zero.err());
-        Run negative = run("sched", "--watch", "-1s");
+        CliTestNode.Run negative = NODE.run("sched", "--watch", "-1s");
         assertEquals(2, negative.status());
         assertTrue(negative.err().contains("not positive"), negative.err());
-        Run parsecs = run("top", "--interval", "5 parsecs");
+        CliTestNode.Run parsecs = NODE.run("top", "--interval", "5 parsecs");
         assertEquals(2, parsecs.status());
         assertTrue(parsecs.err().contains("'5 parsecs' is not a duration"), parsecs.err());
     }
 
     @Test
     void bashCompletionOffersValuesNotFileNames(@TempDir Path dir) throws Exception {
-        Run script = run("completion", "bash");
+        CliTestNode.Run script = NODE.run("completion", "bash");
         assertEquals(0, script.status(), script.err());
         Path file = dir.resolve("gonode-admin.bash");
         Files.writeString(file, script.out());
@@ -215,7 +186,7 @@ class CommandSurfaceTest {
         String java = ProcessHandle.current().info().command().orElseThrow();
         // --interval 1h: only q can end it within the test's time.
         String command = quote(java) + " -cp " + quote(System.getProperty("java.class.path"))
-                + " dev.gonode.admin.GonodeAdmin --url " + url + " top --interval 1h";
+                + " dev.gonode.admin.GonodeAdmin --url " + NODE.url() + " top --interval 1h";
         // script(1) runs the command in a pseudo-terminal: the CLI sees a terminal as an operator's would.
         Process pty = new ProcessBuilder("script", "-q", "-e", "-c", command, "/dev/null")
                 .redirectErrorStream(true).start();

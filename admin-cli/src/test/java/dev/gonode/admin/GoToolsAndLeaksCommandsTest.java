@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gonode.node.Node;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
-import dev.gonode.runtime.testing.ExternalTools;
+import dev.gonode.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,35 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GoToolsAndLeaksCommandsTest {
 
-    private static Node node;
-    private static String url;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = Node.start(GonodeAdminTest.config(""));
-        url = "http://127.0.0.1:" + node.adminPort();
-        GonodeAdminTest.startThreeSleepWorkers(node);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static GonodeAdminTest.Run run(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--url";
-        all[1] = url;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return GonodeAdminTest.runRaw(all);
-    }
+    @RegisterExtension
+    static final CliTestNode NODE = CliTestNode.withSleepWorkers();
 
     @Test
     void dumpGoroutinesOnTheDefaultsIsReadByPanicparse(@TempDir Path dir) throws Exception {
         Path panicparse = ExternalTools.require("panicparse", "panicparse");
-        GonodeAdminTest.Run dump = run("dump-goroutines");
+        CliTestNode.Run dump = NODE.run("dump-goroutines");
         assertEquals(0, dump.status(), dump.err());
         Path file = dir.resolve("goroutines.txt");
         Files.writeString(file, dump.out());
@@ -74,14 +50,14 @@ class GoToolsAndLeaksCommandsTest {
 
     @Test
     void styleGonodeShowsJavaNamesAndLabelsAndAnUnknownStyleIsBadUsage() {
-        GonodeAdminTest.Run rich = run("dump-goroutines", "--style", "gonode", "--label", "handler=sleep", "--limit", "1");
+        CliTestNode.Run rich = NODE.run("dump-goroutines", "--style", "gonode", "--label", "handler=sleep", "--limit", "1");
         assertEquals(0, rich.status(), rich.err());
         assertTrue(rich.out().contains("\nlabels: {") && rich.out().contains("\"handler\":\"sleep\""), rich.out());
         assertTrue(rich.out().contains(".java:"), rich.out());
-        GonodeAdminTest.Run go = run("dump-goroutines", "--label", "handler=sleep", "--limit", "1");
+        CliTestNode.Run go = NODE.run("dump-goroutines", "--label", "handler=sleep", "--limit", "1");
         assertFalse(go.out().contains("labels:"), "Go's style has no labels line: " + go.out());
         assertTrue(go.out().contains(".java.go:"), go.out());
-        GonodeAdminTest.Run bad = run("dump-goroutines", "--style", "pretty");
+        CliTestNode.Run bad = NODE.run("dump-goroutines", "--style", "pretty");
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("--style") && bad.err().contains("pretty"), bad.err());
     }
@@ -90,7 +66,7 @@ class GoToolsAndLeaksCommandsTest {
     void dumpGoroutinesPprofIsReadByGoToolPprofTop(@TempDir Path dir) throws Exception {
         Path go = ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
         Path profile = dir.resolve("goroutine.pb.gz");
-        GonodeAdminTest.Run save = run("dump-goroutines", "--pprof", profile.toString());
+        CliTestNode.Run save = NODE.run("dump-goroutines", "--pprof", profile.toString());
         assertEquals(0, save.status(), save.err());
         ExternalTools.Run top = ExternalTools.run(List.of(go.toString(), "tool", "pprof", "-top", profile.toString()));
         assertEquals(0, top.exitCode(), top.output());
@@ -99,16 +75,16 @@ class GoToolsAndLeaksCommandsTest {
 
     @Test
     void leaksFailExitsZeroOnAHealthyNodeAndThreeOnceAGoroutineIsProvenLeaked() {
-        GonodeAdminTest.Run healthy = run("leaks", "--fail");
+        CliTestNode.Run healthy = NODE.run("leaks", "--fail");
         assertEquals(0, healthy.status(), healthy.out() + healthy.err());
         assertTrue(healthy.out().contains("no leaks"), healthy.out());
 
         leakAReceiverNobodySendsTo();
-        AtomicReference<GonodeAdminTest.Run> leaked = new AtomicReference<>();
+        AtomicReference<CliTestNode.Run> leaked = new AtomicReference<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
             System.gc(); // the proof: the collector finds the parked goroutine unreachable
-            leaked.set(run("leaks", "--fail"));
+            leaked.set(NODE.run("leaks", "--fail"));
             if (leaked.get().status() != 0) {
                 break;
             }

@@ -3,42 +3,19 @@ package dev.gonode.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gonode.node.Node;
-import dev.gonode.runtime.testing.ExternalTools;
+import dev.gonode.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gonode-admin profile} saves files that Go's {@code go tool pprof FILE} reads. */
 class ProfileCommandTest {
 
-    private static Node node;
-    private static String url;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = Node.start(GonodeAdminTest.config(""));
-        url = "http://127.0.0.1:" + node.adminPort();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static GonodeAdminTest.Run run(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--url";
-        all[1] = url;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return GonodeAdminTest.runRaw(all);
-    }
+    @RegisterExtension
+    static final CliTestNode NODE = CliTestNode.plain();
 
     @Test
     void everyProfileIsSavedWhereGoToolPprofReadsIt(@TempDir Path dir) throws Exception {
@@ -52,8 +29,8 @@ class ProfileCommandTest {
                 {"goroutine", null, null, "Type: goroutine"}};
         for (String[] c : cases) {
             Path file = dir.resolve(c[0] + ".pb.gz");
-            GonodeAdminTest.Run saved = c[1] == null ? run("profile", c[0], "-o", file.toString())
-                    : run("profile", c[0], c[1], c[2], "-o", file.toString());
+            CliTestNode.Run saved = c[1] == null ? NODE.run("profile", c[0], "-o", file.toString())
+                    : NODE.run("profile", c[0], c[1], c[2], "-o", file.toString());
             assertEquals(0, saved.status(), c[0] + ": " + saved.err());
             assertTrue(saved.err().contains("wrote " + file), saved.err());
             ExternalTools.Run top = ExternalTools.run(List.of(go.toString(), "tool", "pprof", "-top", file.toString()));
@@ -65,13 +42,13 @@ class ProfileCommandTest {
     @Test
     void badSecondsAndUnknownProfilesAreUsageErrors(@TempDir Path dir) {
         Path file = dir.resolve("x.pb.gz");
-        assertEquals(2, run("profile", "cpu", "--seconds", "0", "-o", file.toString()).status());
-        assertEquals(2, run("profile", "cpu", "--seconds", "601", "-o", file.toString()).status());
-        GonodeAdminTest.Run block = run("profile", "block", "--seconds", "5", "-o", file.toString());
+        assertEquals(2, NODE.run("profile", "cpu", "--seconds", "0", "-o", file.toString()).status());
+        assertEquals(2, NODE.run("profile", "cpu", "--seconds", "601", "-o", file.toString()).status());
+        CliTestNode.Run block = NODE.run("profile", "block", "--seconds", "5", "-o", file.toString());
         assertEquals(2, block.status());
         assertTrue(block.err().contains("--seconds applies to cpu, allocs and heap"), block.err());
-        assertEquals(2, run("profile", "trace", "-o", file.toString()).status());
-        assertEquals(2, run("profile", "cpu").status(), "-o is required");
+        assertEquals(2, NODE.run("profile", "trace", "-o", file.toString()).status());
+        assertEquals(2, NODE.run("profile", "cpu").status(), "-o is required");
         assertTrue(Files.notExists(file), "nothing written on a usage error");
     }
 }

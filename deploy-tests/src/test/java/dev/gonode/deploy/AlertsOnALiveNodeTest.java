@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gonode.node.StartupException;
 import dev.gonode.node.internal.ConfigLoader;
+import dev.gonode.testing.Await;
+import dev.gonode.testing.NodeProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -9,11 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.NodeConfig;
 import dev.gonode.node.internal.AdminRouter;
 import dev.gonode.node.internal.ConfigLoader;
+import dev.gonode.testing.JvmOptions;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -225,13 +229,25 @@ class ConsistencyTest {
     }
 
     @Test
-    void theImageLauncherPassesTheRuntimeJvmOptions() throws Exception {
-        String common = Files.readString(Repo.file("bin/lib/common.sh"));
-        Matcher m = Pattern.compile("GONODE_JVM_OPTS=\\(([^)]*)\\)").matcher(common);
-        assertTrue(m.find(), "bin/lib/common.sh defines GONODE_JVM_OPTS");
+    void theImageLauncherRunsTheNodeJarWhoseManifestCarriesTheRuntimeJvmOptions() throws Exception {
         String launcher = Files.readString(Repo.file("deploy/docker/gonode"));
-        for (String option : m.group(1).trim().split("\\s+")) {
-            assertTrue(launcher.contains(option), "deploy/docker/gonode lacks " + option);
+        assertTrue(launcher.contains("-jar /opt/gonode/lib/gonode-node.jar"), "the launcher runs the node jar with java -jar");
+        Path jar = Repo.file("node/target/gonode-node.jar");
+        assertTrue(Files.isRegularFile(jar), jar + " is built (./mvnw -pl node -am package) before this test");
+        Attributes manifest;
+        try (JarFile j = new JarFile(jar.toFile())) {
+            manifest = j.getManifest().getMainAttributes();
+        }
+        List<String> options = JvmOptions.runtime();
+        for (int i = 0; i + 1 < options.size(); i += 2) {
+            String attribute = switch (options.get(i)) {
+                case "--add-opens" -> "Add-Opens";
+                case "--add-exports" -> "Add-Exports";
+                default -> throw new AssertionError("an option the manifest cannot carry: " + options.get(i));
+            };
+            String target = options.get(i + 1).replace("=ALL-UNNAMED", "");
+            assertTrue(List.of(String.valueOf(manifest.getValue(attribute)).split("\\s+")).contains(target),
+                    "the node jar's " + attribute + " (" + manifest.getValue(attribute) + ") lacks " + target);
         }
         assertTrue(launcher.contains("${GONODE_JAVA_OPTS:-}"));
         assertTrue(launcher.contains("exec java"), "exec, so SIGTERM reaches the JVM");

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gonode.testing.Await;
+import dev.gonode.testing.NodeProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,7 +73,7 @@ class RollingUpdateTest {
     }
 
     private Endpoint ready(NodeProcess node) throws Exception {
-        Endpoint e = new Endpoint(node.name, node.awaitJobPort(START), node.awaitAdminPort(START));
+        Endpoint e = new Endpoint(node.name(), node.awaitJobPort(START), node.awaitAdminPort(START));
         Await.until(() -> status(e.adminPort(), "/readyz") == 200);
         inFlight.putIfAbsent(e.name(), new AtomicInteger());
         answeredBy.putIfAbsent(e.name(), new LongAdder());

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a gonode node: {@code bin/gonode [--config FILE]}, or
- * {@code java <JVM options> -jar gonode-node.jar [--config FILE]}.
+ * {@code java -jar gonode-node.jar [--config FILE]} (the jar's manifest opens and exports what the
+ * runtime needs; on the class path pass the options named in the parent pom.xml).
  *
  * <p>Configuration: the embedded defaults ({@code config/gonode.yaml}), overlaid by
  * {@code --config FILE}, overridden by {@code GONODE_*} environment variables.

@@ -3,6 +3,8 @@ package dev.gonode.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gonode.testing.Await;
+import dev.gonode.testing.NodeProcess;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

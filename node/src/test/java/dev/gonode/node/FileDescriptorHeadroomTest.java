@@ -2,6 +2,8 @@ package dev.gonode.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gonode.testing.Await;
+import dev.gonode.testing.NodeProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.node.testhandlers.GateHandler;
-import dev.gonode.runtime.testing.ExternalTools;
+import dev.gonode.testing.Await;
+import dev.gonode.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.testhandlers.FailingHandler;
 import dev.gonode.node.testhandlers.GateHandler;
+import dev.gonode.testing.Await;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

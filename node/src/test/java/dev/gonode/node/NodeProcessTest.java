@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gonode.testing.Await;
+import dev.gonode.testing.NodeProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.gonode.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gonode.runtime.testing.ExternalTools;
+import dev.gonode.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

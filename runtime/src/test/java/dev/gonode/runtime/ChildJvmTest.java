@@ -1,9 +1,11 @@
 package dev.gonode.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.testing.ChildMain;
+import dev.gonode.testing.JvmOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,10 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Process-wide behaviour, checked in child JVMs. */
 class ChildJvmTest {
 
-    private static final List<String> RUNTIME_OPTIONS = List.of(
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-            "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
-            "-Djdk.pollerMode=1");
+    private static final List<String> RUNTIME_OPTIONS = JvmOptions.runtime();
 
     record Result(int exitCode, String stdout, String stderr) {
     }
@@ -91,5 +90,25 @@ class ChildJvmTest {
         Result r = run(RUNTIME_OPTIONS, Map.of("GOMAXPROCS", "lots"), "stats");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stderr().contains("ignoring GOMAXPROCS=\"lots\": expected a whole number of at least 1"), r.stderr());
+    }
+
+    @Test
+    void socketPollersRunOnPlatformThreadsWithoutTheCommandLineOption() throws Exception {
+        Result r = run(RUNTIME_OPTIONS, Map.of(), "pollers");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().contains("read=42"), r.stdout());
+        assertTrue(r.stdout().contains("pollerMode=1"), "the runtime sets jdk.pollerMode=1: " + r.stdout());
+        assertTrue(r.stdout().contains("Read-Poller"), "a platform read poller: " + r.stdout());
+        assertFalse(r.stdout().contains("MasterPoller"), "no virtual-thread pollers: " + r.stdout());
+    }
+
+    @Test
+    void aPollerModeGivenOnTheCommandLineIsKept() throws Exception {
+        List<String> options = new ArrayList<>(RUNTIME_OPTIONS);
+        options.add("-Djdk.pollerMode=2");
+        Result r = run(options, Map.of(), "pollers");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().contains("pollerMode=2"), r.stdout());
+        assertTrue(r.stdout().contains("MasterPoller"), "virtual-thread pollers under a master: " + r.stdout());
     }
 }

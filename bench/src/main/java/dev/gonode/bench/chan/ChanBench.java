@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * starts its goroutines from the benchmark thread, runs the whole workload and waits for it, so
  * the figure per operation includes a small share of start-up. Values are boxed ints from
  * Integer's cache: no workload allocates to make a value. For P=1 pass
- * {@code -jvmArgsAppend "--add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -Djdk.pollerMode=1 -Dgonode.gomaxprocs=1 -Djdk.virtualThreadScheduler.parallelism=1"}
- * (a command-line {@code -jvmArgsAppend} replaces the {@code @Fork} options: without them gonode
- * falls back to the JDK's scheduler and logs a warning).
+ * {@code -jvmArgsAppend "-Xmx4g -Dgonode.gomaxprocs=1 -Djdk.virtualThreadScheduler.parallelism=1"}
+ * (a command-line {@code -jvmArgsAppend} replaces the {@code @Fork} options; the runtime's own
+ * come first from {@link dev.gonode.bench.BenchMain}).
  * One consumer selecting over two channels is in {@link ChanSelectBench} (JDK queues have no select).
  */
 @State(Scope.Benchmark)
@@ -33,8 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 public class ChanBench {
 
     static final int ROUND_TRIPS = 100_000;

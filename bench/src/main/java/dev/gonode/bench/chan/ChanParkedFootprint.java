@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * thread (the readied receivers then go to that goroutine's P rather than the global queue), for
  * a gonode channel on JDK virtual threads (to tell the channel's share from the scheduler's), and
  * for jox on JDK virtual threads, all in the same JVM. Run with the runtime's JVM options:
- * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
- * -Djdk.pollerMode=1 -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.chan.ChanParkedFootprint 1000000}.
+ * {@code java @bench/target/classes/gonode-jvm.options
+ * -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.chan.ChanParkedFootprint 1000000}.
  */
 public final class ChanParkedFootprint {
 

@@ -41,8 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1", "-Xmx3g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
 public class GoroutineDumpBench {
 
     static final int DEPTH = 8;

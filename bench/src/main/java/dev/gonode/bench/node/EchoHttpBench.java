@@ -41,8 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(8)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1"})
+@Fork(value = 1)
 public class EchoHttpBench {
 
     static final String BODY = "{\"order\":42,\"items\":[\"a\",\"b\",\"c\"]}";

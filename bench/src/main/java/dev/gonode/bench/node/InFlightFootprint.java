@@ -17,8 +17,7 @@ import java.util.regex.Pattern;
  * Heap per in-flight job: starts a node whose {@code sleep} handler runs 10,000 jobs at once,
  * submits N (default 10,000) {@code sleep} jobs of 60 s with {@code ?wait=false}, waits until all
  * are running, and prints the heap growth per job after full collections. Run with the runtime's
- * JVM options: {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports
- * java.base/jdk.internal.vm=ALL-UNNAMED -Djdk.pollerMode=1 -cp bench/target/gonode-bench.jar
+ * JVM options: {@code java @bench/target/classes/gonode-jvm.options -cp bench/target/gonode-bench.jar
  * dev.gonode.bench.node.InFlightFootprint 10000}.
  */
 public final class InFlightFootprint {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * and N plain virtual threads on the JDK's, in the same JVM, and prints the heap growth per
  * thread for each after full collections, and how long a full collection takes with all of them
  * parked (System.gc(), G1's full collection by default). Run with the runtime's JVM options, for example
- * {@code java --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED
+ * {@code java @bench/target/classes/gonode-jvm.options
  * -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.sched.ParkedFootprint 1000000}.
  */
 public final class ParkedFootprint {

@@ -23,17 +23,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * The scheduler on its own, side by side with the JDK's default virtual-thread scheduler in the
  * same JVM: {@code scheduler=gonode} starts goroutines with {@link Go#go}, {@code scheduler=jdk}
  * starts plain virtual threads. Both use GOMAXPROCS-many carriers: pass
- * {@code -jvmArgsAppend "--add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -Djdk.pollerMode=1 -Dgonode.gomaxprocs=1 -Djdk.virtualThreadScheduler.parallelism=1"}
- * (a command-line {@code -jvmArgsAppend} replaces the {@code @Fork} options: without them gonode
- * falls back to the JDK's scheduler and logs a warning) for P=1.
+ * {@code -jvmArgsAppend "-Xmx4g -Dgonode.gomaxprocs=1 -Djdk.virtualThreadScheduler.parallelism=1"}
+ * (a command-line {@code -jvmArgsAppend} replaces the {@code @Fork} options; the runtime's own
+ * come first from {@link dev.gonode.bench.BenchMain}) for P=1.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 public class SchedulerBench {
 
     static final int SPAWNS = 100_000;

@@ -31,8 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 10)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1"})
+@Fork(value = 1)
 public class SleepAccuracyBench {
 
     static final int SLEEPERS = 10_000;

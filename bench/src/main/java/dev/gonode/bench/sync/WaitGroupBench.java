@@ -40,8 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Djdk.pollerMode=1"})
+@Fork(value = 1)
 public class WaitGroupBench {
 
     static final int ROUNDS = 100;

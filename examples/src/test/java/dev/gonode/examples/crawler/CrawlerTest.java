@@ -3,12 +3,12 @@ package dev.gonode.examples.crawler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gonode.examples.Await;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.leak.GoroutineLeaks;
 import dev.gonode.runtime.leak.LeakOptions;
 import dev.gonode.runtime.leak.VerifyNoGoroutineLeaks;
+import dev.gonode.testing.Await;
 import java.io.FileNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;

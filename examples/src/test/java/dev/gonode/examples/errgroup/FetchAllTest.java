@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gonode.examples.Await;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.context.Context;
 import dev.gonode.runtime.leak.VerifyNoGoroutineLeaks;
+import dev.gonode.testing.Await;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

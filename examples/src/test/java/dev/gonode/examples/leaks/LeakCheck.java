@@ -2,12 +2,12 @@ package dev.gonode.examples.leaks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gonode.examples.Await;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.leak.GoroutineLeaks;
 import dev.gonode.runtime.leak.LeakOptions;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.List;
 

@@ -3,11 +3,11 @@ package dev.gonode.examples.workerpool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gonode.examples.Await;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.leak.VerifyNoGoroutineLeaks;
+import dev.gonode.testing.Await;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,10 +7,10 @@ import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.RuntimeConfig;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -111,13 +111,7 @@ final class Spawner implements AutoCloseable {
     }
 
     private static void await(Supplier<String> what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting until " + what.get());
-            }
-            LockSupport.parkNanos(100_000);
-        }
+        Await.until(TIMEOUT, what, condition::getAsBoolean);
     }
 
     /** Waits until {@code g} is parked with wait reason {@code reason}. */

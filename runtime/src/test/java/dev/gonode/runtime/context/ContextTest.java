@@ -12,7 +12,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.Received;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.internal.CancelContext;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

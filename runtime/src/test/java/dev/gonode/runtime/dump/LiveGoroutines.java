@@ -9,7 +9,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.sync.Mutex;
 import dev.gonode.runtime.sync.WaitGroup;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.dump.internal.Frames;
-import dev.gonode.runtime.testing.ExternalTools;
+import dev.gonode.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

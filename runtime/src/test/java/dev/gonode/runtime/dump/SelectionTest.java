@@ -6,7 +6,7 @@ import dev.gonode.runtime.GoroutineState;
 import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.dump.internal.Selection;
 import dev.gonode.runtime.dump.internal.Snapshot;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

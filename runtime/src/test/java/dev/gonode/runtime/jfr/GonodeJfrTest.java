@@ -10,7 +10,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.internal.sched.G;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.RuntimeConfig;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;

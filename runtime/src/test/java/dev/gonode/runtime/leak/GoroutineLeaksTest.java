@@ -9,7 +9,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.internal.sched.G;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.RuntimeConfig;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import dev.gonode.runtime.time.Time;
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -11,7 +11,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.internal.sched.G;
 import dev.gonode.runtime.internal.sched.GoRuntime;
 import dev.gonode.runtime.internal.sched.RuntimeConfig;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,14 +3,14 @@ package dev.gonode.runtime.sync;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.GoroutineState;
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Waiting for conditions in the sync tests: bounded polling (every 100 µs, at most 10 s), never a
+ * Waiting for conditions in the sync tests: bounded polling ({@link Await}, at most 10 s), never a
  * fixed sleep, so a test ends as soon as what it waits for has happened and fails loudly if it
  * never does.
  */
@@ -23,13 +23,7 @@ final class SyncTesting {
 
     /** Waits until {@code condition} holds; fails naming {@code what} after {@link #TIMEOUT}. */
     static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting until " + what);
-            }
-            LockSupport.parkNanos(100_000);
-        }
+        Await.until(TIMEOUT, what, condition::getAsBoolean);
     }
 
     /** Waits until {@code g} is parked with {@code reason}. */

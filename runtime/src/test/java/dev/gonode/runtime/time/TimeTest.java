@@ -7,7 +7,7 @@ import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.GoroutineState;
 import dev.gonode.runtime.WaitReason;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -12,7 +12,7 @@ import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.internal.sched.GoRuntime;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;

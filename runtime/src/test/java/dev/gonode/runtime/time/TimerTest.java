@@ -11,7 +11,7 @@ import dev.gonode.runtime.Go;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.ReceiveChannel;
 import dev.gonode.runtime.chan.Select;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

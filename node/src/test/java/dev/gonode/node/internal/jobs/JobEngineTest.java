@@ -12,8 +12,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.NodeConfig;
+import dev.gonode.node.handlers.EchoHandler;
 import dev.gonode.node.handlers.SleepHandler;
 import dev.gonode.runtime.chan.Channel;
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,19 +50,6 @@ class JobEngineTest {
             entered.send(job.id());
             job.context().done().receiveOk();
             return "never answered";
-        }
-    }
-
-    /** Returns its payload. */
-    static final class Echo implements JobHandler {
-        @Override
-        public String name() {
-            return "echo";
-        }
-
-        @Override
-        public Object handle(Job job) {
-            return job.payload();
         }
     }
 
@@ -95,14 +82,6 @@ class JobEngineTest {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         job.onSettled(j -> done.complete(j.outcome()));
         return done.get(20, TimeUnit.SECONDS);
-    }
-
-    private static void until(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for a condition");
-            LockSupport.parkNanos(100_000);
-        }
     }
 
     @Test
@@ -146,7 +125,7 @@ class JobEngineTest {
 
     @Test
     void aCallbackRegisteredAfterTheSettlementRunsAtOnce() throws Exception {
-        JobEngine engine = engine(new Echo(), 1, 10, store());
+        JobEngine engine = engine(new EchoHandler(), 1, 10, store());
         JobRecord job = submit(engine, "echo", JsonNodeFactory.instance.textNode("x"), null);
         settled(job);
         AtomicInteger ran = new AtomicInteger();
@@ -160,7 +139,7 @@ class JobEngineTest {
     void finishedJobsAreForgottenByCountAndByAge() throws Exception {
         AtomicLong now = new AtomicLong();
         JobStore store = new JobStore(Duration.ofSeconds(10), 2, 1 << 20, now::get);
-        JobEngine engine = engine(new Echo(), 1, 10, store);
+        JobEngine engine = engine(new EchoHandler(), 1, 10, store);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             JobRecord job = submit(engine, "echo", JsonNodeFactory.instance.numberNode(i), "key-" + i);
@@ -179,7 +158,7 @@ class JobEngineTest {
     void finishedJobsAreForgottenByBytesAndAResultTooLargeToKeepIsNotKept() throws Exception {
         long maxBytes = 64 * 1024;
         JobStore store = new JobStore(FOREVER, 1_000_000, maxBytes, System::nanoTime);
-        JobEngine engine = engine(new Echo(), 2, 100, store,
+        JobEngine engine = engine(new EchoHandler(), 2, 100, store,
                 new NodeConfig.Jobs(FOREVER, 1_000_000, maxBytes, 1 << 24, FOREVER), JobEvents.NONE);
         String kilobyte = "k".repeat(1000);
         List<JobRecord> kept = new ArrayList<>();
@@ -221,7 +200,7 @@ class JobEngineTest {
         int threads = 4;
         int perThread = 25_000;
         JobStore store = new JobStore(FOREVER, 10_000, 1L << 30, System::nanoTime);
-        JobEngine engine = engine(new Echo(), 8, 100_000, store,
+        JobEngine engine = engine(new EchoHandler(), 8, 100_000, store,
                 new NodeConfig.Jobs(FOREVER, 10_000, 1L << 30, 1L << 30, FOREVER), JobEvents.NONE);
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         CountDownLatch settledAll = new CountDownLatch(threads * perThread);
@@ -245,7 +224,7 @@ class JobEngineTest {
         }
         assertTrue(settledAll.await(60, TimeUnit.SECONDS), "every job settles");
         assertTrue(failures.isEmpty(), () -> failures.peek().toString());
-        until(() -> engine.inFlight() == 0);
+        Await.until(() -> engine.inFlight() == 0);
         assertEquals(0, engine.liveJobs(), "no settled job stays among the live ones");
         assertEquals(10_000, store.size(), "the store holds exactly its bound of finished jobs");
     }
@@ -266,7 +245,7 @@ class JobEngineTest {
         assertEquals(50, engine.workers("stuck", true));
         assertEquals(30, engine.queued());
         jobs.forEach(engine::cancel);
-        until(() -> engine.workers("stuck", true) + engine.workers("stuck", false) == 0);
+        Await.until(() -> engine.workers("stuck", true) + engine.workers("stuck", false) == 0);
         // And they come back for new work.
         JobRecord again = submit(engine, "stuck", JsonNodeFactory.instance.nullNode(), null);
         stuck.entered.receive();
@@ -304,7 +283,7 @@ class JobEngineTest {
             JobRecord fine = submit(engine, "fatal", JsonNodeFactory.instance.booleanNode(false), null);
             assertInstanceOf(Outcome.Succeeded.class, settled(fine));
         }
-        until(() -> {
+        Await.until(() -> {
             synchronized (restarts) {
                 return restarts.size() == 5;
             }
@@ -322,10 +301,10 @@ class JobEngineTest {
         for (int i = 0; i < 4000; i++) {
             jobs.add(submit(engine, "sleep", new ObjectMapper().readTree("{\"ms\":60000}"), null));
         }
-        until(() -> jobs.stream().allMatch(job -> job.status() == JobStatus.RUNNING));
+        Await.until(() -> jobs.stream().allMatch(job -> job.status() == JobStatus.RUNNING));
         assertEquals(4000, engine.workers("sleep", true));
         assertEquals(0, engine.queued(), "none waits for a worker");
         jobs.forEach(engine::cancel);
-        until(() -> engine.inFlight() == 0);
+        Await.until(() -> engine.inFlight() == 0);
     }
 }

@@ -33,6 +33,7 @@ public final class GoRuntime {
     private static final String CONTAINER_UNAVAILABLE_REASON;
 
     static {
+        PollerMode.keepPollersOnPlatformThreads();
         MethodHandle start = null;
         String reason = null;
         try {

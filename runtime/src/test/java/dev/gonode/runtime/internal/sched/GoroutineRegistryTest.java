@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gonode.runtime.GoroutineState;
 import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.WaitReason;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.ref.WeakReference;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.runtime.SchedStats;
-import dev.gonode.runtime.testing.Await;
+import dev.gonode.testing.Await;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;

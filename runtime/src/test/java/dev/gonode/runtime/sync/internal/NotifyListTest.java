@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.WaitReason;
+import dev.gonode.testing.Await;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class NotifyListTest {
@@ -48,12 +48,6 @@ class NotifyListTest {
     }
 
     private static void awaitParked(Goroutine g) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (g.waitReason() != WaitReason.SYNC_COND_WAIT) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(g + " did not park");
-            }
-            LockSupport.parkNanos(100_000);
-        }
+        Await.until(Duration.ofSeconds(10), g + " parks", () -> g.waitReason() == WaitReason.SYNC_COND_WAIT);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gonode.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -110,7 +111,7 @@ class OutageAndNotificationTest {
             }
 
             recorder.awaitEvent("listening");
-            Eventually.until("the pool reconnected", () -> {
+            Await.until("the pool reconnected", () -> {
                 try {
                     return queue.get(before).isPresent();
                 } catch (StoreUnavailableException stillDown) {

@@ -12,6 +12,7 @@ import dev.gonode.node.internal.store.postgres.PostgresJobQueue.ClaimBatch;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue.Depth;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue.Enqueued;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue.PruneResult;
+import dev.gonode.testing.Await;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -68,7 +69,7 @@ class PostgresJobQueueTest {
 
     /** Waits until the database's clock has passed the job's lease. */
     private static void awaitLeaseExpiry(UUID id) throws Exception {
-        Eventually.until("the lease of " + id + " expired", () -> {
+        Await.until("the lease of " + id + " expired", () -> {
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT lease_expires_at < now() FROM gonode_job WHERE id = '" + id + "'")) {
                 return rs.next() && rs.getBoolean(1);

@@ -1,4 +1,4 @@
-package dev.gonode.runtime.testing;
+package dev.gonode.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
