@@ -31,7 +31,7 @@ class GoToolsAndLeaksCommandsTest {
 
     @Test
     void dumpGoroutinesOnTheDefaultsIsReadByPanicparse(@TempDir Path dir) throws Exception {
-        Path panicparse = ExternalTools.require("panicparse", "panicparse");
+        Path panicparse = ExternalTools.require("panicparse", "apt-get install -y panicparse");
         CliTestNode.Run dump = NODE.run("dump-goroutines");
         assertEquals(0, dump.status(), dump.err());
         Path file = dir.resolve("goroutines.txt");
@@ -64,7 +64,7 @@ class GoToolsAndLeaksCommandsTest {
 
     @Test
     void dumpGoroutinesPprofIsReadByGoToolPprofTop(@TempDir Path dir) throws Exception {
-        Path go = ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
+        Path go = ExternalTools.require("go", "apt-get install -y golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
         Path profile = dir.resolve("goroutine.pb.gz");
         CliTestNode.Run save = NODE.run("dump-goroutines", "--pprof", profile.toString());
         assertEquals(0, save.status(), save.err());

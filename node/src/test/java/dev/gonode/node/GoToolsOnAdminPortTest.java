@@ -57,7 +57,7 @@ class GoToolsOnAdminPortTest {
     }
 
     private static Path go() {
-        return ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
+        return ExternalTools.require("go", "apt-get install -y golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
     }
 
     private static ExternalTools.Run pprof(Path tmp, String... args) throws Exception {
@@ -111,7 +111,7 @@ class GoToolsOnAdminPortTest {
 
     @Test
     void panicparseReadsTheDebug2TextOfEveryGoroutine(@TempDir Path tmp) throws Exception {
-        Path panicparse = ExternalTools.require("panicparse", "panicparse");
+        Path panicparse = ExternalTools.require("panicparse", "apt-get install -y panicparse");
         AdminClient.Reply dump = new AdminClient("127.0.0.1", node.adminPort()).get("/debug/pprof/goroutine?debug=2");
         assertEquals(200, dump.status(), dump.body());
         long goroutines = dump.body().lines().filter(l -> l.startsWith("goroutine ")).count();

@@ -41,7 +41,7 @@ class PprofEndpointsTest {
 
     @BeforeAll
     static void startNode() throws StartupException {
-        go = ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
+        go = ExternalTools.require("go", "apt-get install -y golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
         node = Node.start(TestNodes.config());
         admin = new AdminClient("127.0.0.1", node.adminPort());
         api = new AdminClient("127.0.0.1", node.serverPort());

@@ -36,7 +36,7 @@ class PromtoolScrapeTest {
 
     @Test
     void promtoolCheckMetricsFindsNothingInALiveScrape(@TempDir Path dir) throws Exception {
-        Path promtool = ExternalTools.require("promtool", "prometheus");
+        Path promtool = ExternalTools.require("promtool", "apt-get install -y prometheus");
         AdminClient api = new AdminClient("127.0.0.1", node.serverPort());
         assertEquals(200, api.postJson("/v1/jobs/echo", "{\"scrape\":1}").status());
         assertEquals(404, api.postJson("/v1/jobs/none", "{}").status());

