@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobRecord;
-import dev.gonode.node.internal.store.postgres.StoreException;
+import dev.gonode.node.internal.store.postgres.StoreUnavailableException;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Context;
@@ -144,8 +144,8 @@ public final class JobRouter {
 
     /**
      * Shared job store: runs {@code call}, which blocks on the database, on a goroutine, and
-     * {@code then} with its value back on the request's context; a store failure is answered 503
-     * {@code store_unavailable}.
+     * {@code then} with its value back on the request's context; an unreachable store is answered
+     * 503 {@code store_unavailable}.
      */
     private static <T> void onGoroutine(RoutingContext ctx, String what, Supplier<T> call, Consumer<T> then) {
         Context requestContext = ctx.vertx().getOrCreateContext();
@@ -153,7 +153,7 @@ public final class JobRouter {
             T value;
             try {
                 value = call.get();
-            } catch (StoreException e) {
+            } catch (StoreUnavailableException e) {
                 requestContext.runOnContext(v -> JobAnswers.storeUnavailable(ctx, "PostgreSQL"));
                 return;
             } catch (RuntimeException e) {

@@ -208,8 +208,10 @@ final class FleetJobs {
                 return new JobEngine.Submission.Unstorable(unstorable);
             }
             failed("enqueue", e);
-            return new JobEngine.Submission.StoreUnavailable("PostgreSQL (" + (e instanceof StoreUnavailableException
-                    ? "unreachable" : "failing") + ")");
+            if (e instanceof StoreUnavailableException) {
+                return new JobEngine.Submission.StoreUnavailable("PostgreSQL");
+            }
+            throw e;
         }
         StoredJob row = enqueued.job();
         if (runHere && enqueued.inserted() && row.state() == JobState.RUNNING) {

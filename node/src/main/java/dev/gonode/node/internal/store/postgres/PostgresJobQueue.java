@@ -139,7 +139,7 @@ public final class PostgresJobQueue implements AutoCloseable {
                SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), owner = ?,
                    lease_token = nextval('gonode_lease_token_seq'), lease_expires_at = now() + ? * interval '1 millisecond'
              WHERE j.id = ? AND j.state IN ('available', 'scheduled', 'retryable') AND j.scheduled_at <= now()
-            RETURNING """ + JOB_COLUMNS;
+            """ + "RETURNING " + JOB_COLUMNS;
 
     /** Ends a job that is still waiting for a claim with the given error (a waiter's deadline passed). */
     private static final String FAIL_WAITING_SQL = """
