@@ -374,9 +374,7 @@ public final class PostgresJobQueue implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            } // the pool restores auto-commit when the connection comes back to it
         } catch (SQLException e) {
             throw failure("enqueueing a job for handler " + handler, e);
         }
