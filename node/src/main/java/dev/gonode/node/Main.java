@@ -62,7 +62,7 @@ public final class Main {
         ShutdownSignals.exitZeroOn("TERM", "INT");
         Node node;
         try {
-            node = Node.start(ConfigLoader.load(configFile, System.getenv()));
+            node = Node.start(ConfigLoader.load(configFile, System.getenv()), System.getenv());
         } catch (StartupException e) {
             System.err.println("gonode: " + e.getMessage());
             System.exit(EXIT_USAGE);

@@ -7,6 +7,9 @@ import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
 import dev.gonode.node.internal.HttpListeners;
 import dev.gonode.node.internal.JobRouter;
+import dev.gonode.node.internal.StoreTelemetry;
+import dev.gonode.node.internal.store.postgres.PostgresJobQueue;
+import dev.gonode.node.internal.store.postgres.PostgresSettings;
 import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobStore;
@@ -114,6 +117,15 @@ public final class Node implements AutoCloseable {
      *                          message names the setting and what to do
      */
     public static Node start(NodeConfig config) throws StartupException {
+        return start(config, System.getenv());
+    }
+
+    /**
+     * {@link #start(NodeConfig)} with {@code env} for what the configuration leaves to the
+     * environment: the job store's password ({@code GONODE_POSTGRES_PASSWORD}) and the node's
+     * name ({@code POD_NAME}, {@code HOSTNAME}).
+     */
+    public static Node start(NodeConfig config, Map<String, String> env) throws StartupException {
         SchedStats sched = Go.schedStats();
         if ("gonode".equals(sched.scheduler())) {
             LOG.info("gonode runtime: scheduler gonode, GOMAXPROCS {}, weak goroutine container {}",
@@ -128,8 +140,31 @@ public final class Node implements AutoCloseable {
         JobTelemetry telemetry = diagnostics.jobTelemetry();
         JobStore store = new JobStore(config.jobs().resultsTtl(), config.jobs().resultsMax(),
                 config.jobs().resultsMaxBytes(), System::nanoTime);
-        JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry);
+        StoreTelemetry storeTelemetry = new StoreTelemetry(diagnostics.registry());
+        JobEngine.SharedQueue shared = null;
+        if (config.jobs().onPostgres()) {
+            NodeConfig.Postgres pg = config.jobs().postgres();
+            PostgresSettings settings = new PostgresSettings(pg.url(), pg.user(), ConfigLoader.postgresPassword(pg, env),
+                    pg.poolSize(), pg.connectTimeout());
+            String owner = ConfigLoader.nodeName(config, env);
+            PostgresJobQueue queue;
+            try {
+                queue = PostgresJobQueue.connect(settings);
+            } catch (StartupException e) {
+                diagnostics.close();
+                throw e;
+            }
+            LOG.info("job store: postgres at {} as role {}, claiming as node {} (lease {}, poll {})",
+                    settings.redactedUrl(), pg.user(), owner, GoDuration.format(pg.lease()),
+                    GoDuration.format(pg.pollInterval()));
+            shared = new JobEngine.SharedQueue(queue, owner, storeTelemetry);
+        } else {
+            LOG.info("job store: memory (this node only)");
+        }
+        JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry,
+                shared);
         telemetry.bindGauges(engine);
+        storeTelemetry.bindGauges(engine, config.jobs().store());
         LOG.info("handlers: {}", describe(config.handlers()));
 
         Vertx vertx = Vertx.builder()
@@ -149,7 +184,7 @@ public final class Node implements AutoCloseable {
                 AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
                             @Override
                             public boolean ready() {
-                                return self.get() != null && !engine.draining();
+                                return self.get() != null && !engine.draining() && engine.storeReady();
                             }
 
                             @Override
@@ -176,6 +211,7 @@ public final class Node implements AutoCloseable {
         } catch (StartupException e) {
             engine.beginDrain();
             engine.awaitDrained(Duration.ZERO);
+            engine.closeStore();
             diagnostics.close();
             throw e;
         }
@@ -278,8 +314,8 @@ public final class Node implements AutoCloseable {
         Go.go("drain", () -> {
             try {
                 JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
-                LOG.info("drained in {}: {} job(s) finished, {} aborted at the drain timeout", since(start),
-                        report.finished(), report.aborted());
+                LOG.info("drained in {}: {} job(s) finished, {} {} at the drain timeout", since(start),
+                        report.finished(), report.aborted(), engine.blocks() ? "handed back to the queue" : "aborted");
                 started.complete(report);
             } catch (Throwable t) {
                 started.completeExceptionally(t);
@@ -318,6 +354,7 @@ public final class Node implements AutoCloseable {
                 () -> admin.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS),
                 SHUTDOWN_GRACE.plus(PHASE_TIMEOUT));
         phase("vert.x closed", vertx::close, PHASE_TIMEOUT);
+        engine.closeStore();
         diagnostics.close();
         LOG.info("node stopped in {}", since(start));
     }

@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param jobs     how long finished jobs are remembered
  * @param leaks    the run-time goroutine leak detector
  * @param handlers the job handlers to run, by name, in the order configured
+ * @param node     this node's identity in a fleet
  */
 public record NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
-                         Map<String, Handler> handlers) {
+                         Map<String, Handler> handlers, Identity node) {
 
     public NodeConfig {
+        Objects.requireNonNull(node, "node");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(health, "health");
@@ -33,24 +35,40 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
         handlers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(handlers, "handlers")));
     }
 
+    /** A configuration with the default identity (the name derived from the environment at start). */
+    public NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
+                      Map<String, Handler> handlers) {
+        this(server, admin, health, drain, jobs, leaks, handlers, Identity.DERIVED);
+    }
+
+    /** This configuration with other job settings (tests switch the store). */
+    public NodeConfig withJobs(Jobs jobs) {
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+    }
+
+    /** This configuration with another node name. */
+    public NodeConfig withNodeName(String name) {
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, new Identity(name));
+    }
+
     /** This configuration with other admin listener settings (tests bind port 0). */
     public NodeConfig withAdmin(Admin admin) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
     }
 
     /** This configuration with other job API listener settings. */
     public NodeConfig withServer(Server server) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
     }
 
     /** This configuration with other liveness probe settings. */
     public NodeConfig withHealth(Health health) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
     }
 
     /** This configuration with another drain timeout. */
     public NodeConfig withDrain(Drain drain) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
     }
 
     /**
@@ -129,7 +147,8 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
     }
 
     /**
-     * @param resultsTtl        how long a finished job stays readable ({@code jobs.results-ttl})
+     * @param resultsTtl        how long a finished job stays readable ({@code jobs.results-ttl}); on
+     *                          postgres, how long finished rows are kept before one node prunes them
      * @param resultsMax        how many finished jobs are kept at most ({@code jobs.results-max})
      * @param resultsMaxBytes   how many bytes finished jobs' results may hold; 0 for an eighth of the
      *                          heap ({@code jobs.results-max-bytes})
@@ -137,18 +156,104 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
      *                          0 for a quarter of the heap ({@code jobs.queued-max-bytes})
      * @param workerIdleTimeout how long a handler's worker goroutine waits for a job before it ends
      *                          ({@code jobs.worker-idle-timeout})
+     * @param store             where jobs live: {@code memory} (this node) or {@code postgres} (a
+     *                          fleet's shared queue) ({@code jobs.store})
+     * @param postgres          the shared queue's settings, used when {@code store} is postgres
      */
     public record Jobs(Duration resultsTtl, int resultsMax, long resultsMaxBytes, long queuedMaxBytes,
-                       Duration workerIdleTimeout) {
+                       Duration workerIdleTimeout, String store, Postgres postgres) {
+
+        /** {@code jobs.store: memory}. */
+        public static final String MEMORY = "memory";
+        /** {@code jobs.store: postgres}. */
+        public static final String POSTGRES = "postgres";
+
         public Jobs {
             Objects.requireNonNull(resultsTtl, "resultsTtl");
             Objects.requireNonNull(workerIdleTimeout, "workerIdleTimeout");
+            store = store == null ? MEMORY : store;
+            postgres = postgres == null ? Postgres.UNSET : postgres;
             if (resultsMaxBytes == 0) {
                 resultsMaxBytes = Runtime.getRuntime().maxMemory() / 8;
             }
             if (queuedMaxBytes == 0) {
                 queuedMaxBytes = Runtime.getRuntime().maxMemory() / 4;
             }
+        }
+
+        /** Settings for the memory store. */
+        public Jobs(Duration resultsTtl, int resultsMax, long resultsMaxBytes, long queuedMaxBytes,
+                    Duration workerIdleTimeout) {
+            this(resultsTtl, resultsMax, resultsMaxBytes, queuedMaxBytes, workerIdleTimeout, MEMORY, Postgres.UNSET);
+        }
+
+        /** Whether jobs live in the fleet's shared PostgreSQL queue. */
+        public boolean onPostgres() {
+            return POSTGRES.equals(store);
+        }
+
+        /** These settings on the postgres store with {@code postgres}. */
+        public Jobs withPostgres(Postgres postgres) {
+            return new Jobs(resultsTtl, resultsMax, resultsMaxBytes, queuedMaxBytes, workerIdleTimeout, POSTGRES,
+                    postgres);
+        }
+    }
+
+    /**
+     * The fleet's shared queue ({@code jobs.postgres.*}). The password is never a key: it comes
+     * from {@code GONODE_POSTGRES_PASSWORD} or the file named by {@code passwordFile}.
+     *
+     * @param url              {@code jdbc:postgresql://host:5432/database}; empty when unset
+     * @param user             the role the node logs in as; empty when unset
+     * @param passwordFile     a file holding the password (a mounted Secret); empty for none
+     * @param poolSize         connections this node keeps, besides one for LISTEN
+     * @param connectTimeout   how long a call waits for a connection before the store counts as unavailable
+     * @param lease            how long a claimed job is leased; its owner renews it every third of that
+     * @param pollInterval     how often claimers and waiters look without a notification
+     * @param unavailableGrace how long the store may be unreachable before {@code /readyz} fails
+     */
+    public record Postgres(String url, String user, String passwordFile, int poolSize, Duration connectTimeout,
+                           Duration lease, Duration pollInterval, Duration unavailableGrace) {
+
+        /** No database configured (the memory store's value). */
+        public static final Postgres UNSET = new Postgres("", "", "", 10, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(10));
+
+        public Postgres {
+            url = url == null ? "" : url.strip();
+            user = user == null ? "" : user.strip();
+            passwordFile = passwordFile == null ? "" : passwordFile.strip();
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(lease, "lease");
+            Objects.requireNonNull(pollInterval, "pollInterval");
+            Objects.requireNonNull(unavailableGrace, "unavailableGrace");
+        }
+
+        /** These settings for the database at {@code url} as {@code user}, the password in {@code passwordFile}. */
+        public Postgres withDatabase(String url, String user, String passwordFile) {
+            return new Postgres(url, user, passwordFile, poolSize, connectTimeout, lease, pollInterval, unavailableGrace);
+        }
+
+        /** These settings with other timings (tests shorten them). */
+        public Postgres withTimings(Duration connectTimeout, Duration lease, Duration pollInterval,
+                                    Duration unavailableGrace) {
+            return new Postgres(url, user, passwordFile, poolSize, connectTimeout, lease, pollInterval, unavailableGrace);
+        }
+    }
+
+    /**
+     * This node in a fleet.
+     *
+     * @param name the owner recorded on the jobs it claims ({@code node.name}); empty: {@code $POD_NAME},
+     *             else {@code $HOSTNAME}, else the host's name
+     */
+    public record Identity(String name) {
+
+        /** The name derived from the environment at start. */
+        public static final Identity DERIVED = new Identity("");
+
+        public Identity {
+            name = name == null ? "" : name.strip();
         }
     }
 

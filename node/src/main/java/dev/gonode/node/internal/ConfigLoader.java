@@ -72,12 +72,15 @@ public final class ConfigLoader {
     /** The prefix of the environment variables that override keys. */
     public static final String ENV_PREFIX = "GONODE_";
 
+    /** The store's password (never a key, never logged); {@code jobs.postgres.password-file} is the other source. */
+    public static final String POSTGRES_PASSWORD_VARIABLE = "GONODE_POSTGRES_PASSWORD";
+
     /**
      * {@code GONODE_*} variables that are not configuration keys: {@code bin/gonode}'s extra JVM
      * options, gonode-admin's node URL, and the test suite's switch for external tools.
      */
     public static final Set<String> OTHER_VARIABLES = Set.of("GONODE_JAVA_OPTS", "GONODE_ADMIN_URL",
-            "GONODE_EXTERNAL_TOOLS");
+            "GONODE_EXTERNAL_TOOLS", POSTGRES_PASSWORD_VARIABLE);
 
     /** The loader's own key: unknown GONODE_* variables stop the start instead of a warning. */
     static final String STRICT_KEY = "config.strict";
@@ -132,6 +135,61 @@ public final class ConfigLoader {
     /** The configuration in {@value #DEFAULTS_RESOURCE}, with no overrides. */
     public static NodeConfig embeddedDefaults() throws StartupException {
         return load(Map.of());
+    }
+
+    /**
+     * The job store's password: {@value #POSTGRES_PASSWORD_VARIABLE} when set, else the contents
+     * of {@code jobs.postgres.password-file} (one trailing line break dropped), else {@code null}.
+     * Errors name the file, never its contents.
+     */
+    public static String postgresPassword(NodeConfig.Postgres postgres, Map<String, String> env)
+            throws StartupException {
+        String fromEnv = env.get(POSTGRES_PASSWORD_VARIABLE);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv;
+        }
+        if (postgres.passwordFile().isEmpty()) {
+            return null;
+        }
+        Path file = Path.of(postgres.passwordFile());
+        try {
+            if (Files.size(file) > 4096) {
+                throw new StartupException("jobs.postgres.password-file " + file + " holds more than 4096 bytes: it"
+                        + " should hold the password alone (mount the Secret's key as the file)");
+            }
+            String text = Files.readString(file);
+            if (text.endsWith("\r\n")) {
+                text = text.substring(0, text.length() - 2);
+            } else if (text.endsWith("\n")) {
+                text = text.substring(0, text.length() - 1);
+            }
+            return text;
+        } catch (NoSuchFileException e) {
+            throw new StartupException("jobs.postgres.password-file " + file + ": no such file; mount the Secret there"
+                    + " or set " + POSTGRES_PASSWORD_VARIABLE, e);
+        } catch (IOException e) {
+            throw new StartupException("jobs.postgres.password-file " + file + ": cannot read it ("
+                    + e.getClass().getSimpleName() + "); check the file's permissions, or set "
+                    + POSTGRES_PASSWORD_VARIABLE, e);
+        }
+    }
+
+    /** This node's name: {@code node.name}, else {@code $POD_NAME}, else {@code $HOSTNAME}, else the host's name. */
+    public static String nodeName(NodeConfig config, Map<String, String> env) {
+        if (!config.node().name().isEmpty()) {
+            return config.node().name();
+        }
+        for (String variable : List.of("POD_NAME", "HOSTNAME")) {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank() && value.strip().length() <= 253) {
+                return value.strip();
+            }
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "gonode-" + ProcessHandle.current().pid();
+        }
     }
 
     /** The environment variable that overrides the key at {@code path} ({@code server.port}). */
@@ -416,6 +474,13 @@ public final class ConfigLoader {
                     + ": use 0 (a quarter of the heap) or a number of bytes up to the heap's " + heap);
         }
         positive("jobs.worker-idle-timeout", config.jobs().workerIdleTimeout(), fromEnv);
+        checkStore(config.jobs(), fromEnv);
+        String name = config.node().name();
+        if (name.length() > 253 || name.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new StartupException(origin("node.name", fromEnv) + " is not a usable name: use at most 253"
+                    + " characters without spaces, such as the pod's name, or leave it empty to use $POD_NAME or"
+                    + " $HOSTNAME");
+        }
         positive("leaks.interval", config.leaks().interval(), fromEnv);
         positive("leaks.wait-threshold", config.leaks().waitThreshold(), fromEnv);
         if (config.handlers().isEmpty()) {
@@ -443,6 +508,41 @@ public final class ConfigLoader {
                         + ": a drain could then abort jobs that were still within their deadline; shorten the"
                         + " handler's timeout or lengthen drain.timeout");
             }
+        }
+    }
+
+    private static void checkStore(NodeConfig.Jobs jobs, Map<String, String> fromEnv) throws StartupException {
+        if (!jobs.store().equals(NodeConfig.Jobs.MEMORY) && !jobs.store().equals(NodeConfig.Jobs.POSTGRES)) {
+            throw new StartupException(origin("jobs.store", fromEnv) + " is \"" + jobs.store() + "\": use memory (jobs"
+                    + " live in this node) or postgres (a fleet shares them in PostgreSQL, see jobs.postgres)");
+        }
+        NodeConfig.Postgres pg = jobs.postgres();
+        if (pg.poolSize() < 1 || pg.poolSize() > 1000) {
+            throw new StartupException(origin("jobs.postgres.pool-size", fromEnv) + " is " + pg.poolSize()
+                    + ": use 1 to 1000 connections (pods x (pool-size + 1) must stay below max_connections)");
+        }
+        within("jobs.postgres.connect-timeout", pg.connectTimeout(), Duration.ofMillis(250), Duration.ofMinutes(5), fromEnv);
+        within("jobs.postgres.lease", pg.lease(), Duration.ofSeconds(1), Duration.ofHours(1), fromEnv);
+        within("jobs.postgres.poll-interval", pg.pollInterval(), Duration.ofMillis(10), Duration.ofMinutes(1), fromEnv);
+        positive("jobs.postgres.unavailable-grace", pg.unavailableGrace(), fromEnv);
+        if (!jobs.onPostgres()) {
+            return;
+        }
+        if (pg.url().isEmpty()) {
+            throw new StartupException("jobs.postgres.url is not set, and jobs.store is postgres: give the database as"
+                    + " jdbc:postgresql://host:5432/database (" + envName("jobs.postgres.url") + ")");
+        }
+        if (pg.user().isEmpty()) {
+            throw new StartupException("jobs.postgres.user is not set, and jobs.store is postgres: name the database"
+                    + " role the node logs in as (" + envName("jobs.postgres.user") + ")");
+        }
+    }
+
+    private static void within(String path, Duration d, Duration min, Duration max, Map<String, String> fromEnv)
+            throws StartupException {
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new StartupException(origin(path, fromEnv) + " is " + GoDuration.format(d) + ": use "
+                    + GoDuration.format(min) + " to " + GoDuration.format(max));
         }
     }
 

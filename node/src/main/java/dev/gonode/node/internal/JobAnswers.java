@@ -29,7 +29,10 @@ import java.time.Duration;
  *   <tr><td>mailbox full, queue full</td><td>429</td><td>mailbox_full, queue_full</td><td>Retry-After: 1</td></tr>
  *   <tr><td>cancelled (its caller went away)</td><td>499</td><td>cancelled</td><td></td></tr>
  *   <tr><td>handler failed</td><td>500</td><td>handler_failed</td><td></td></tr>
- *   <tr><td>draining, aborted</td><td>503</td><td>draining, aborted</td><td>Retry-After: 5, Connection: close</td></tr>
+ *   <tr><td>draining, aborted, released</td><td>503</td><td>draining, aborted, released</td><td>Retry-After: 5, Connection: close</td></tr>
+ *   <tr><td>store unavailable</td><td>503</td><td>store_unavailable</td><td>Retry-After: 1</td></tr>
+ *   <tr><td>payload the store refuses</td><td>400</td><td>invalid_json</td><td></td></tr>
+ *   <tr><td>recorded elsewhere (discarded, ...)</td><td>500</td><td>its code</td><td></td></tr>
  *   <tr><td>deadline exceeded</td><td>504</td><td>deadline_exceeded</td><td></td></tr>
  * </table>
  */
@@ -50,7 +53,9 @@ final class JobAnswers {
             case Outcome.Cancelled c -> 499;
             case Outcome.HandlerFailed f -> 500;
             case Outcome.Aborted a -> 503;
+            case Outcome.Released r -> 503;
             case Outcome.DeadlineExceeded d -> 504;
+            case Outcome.Recorded r -> 500;
         };
     }
 
@@ -60,7 +65,8 @@ final class JobAnswers {
      */
     static Answer settled(JobRecord job) {
         Outcome outcome = job.outcome();
-        return new Answer(status(outcome), outcome instanceof Outcome.Aborted, view(job));
+        return new Answer(status(outcome), outcome instanceof Outcome.Aborted || outcome instanceof Outcome.Released,
+                view(job));
     }
 
     /** {@code 202} with {@code Location}: the job was accepted and the caller does not wait. */
@@ -89,6 +95,8 @@ final class JobAnswers {
                         + " bytes of payloads already (jobs.queued-max-bytes); retry after a moment");
             }
             case Submission.Draining d -> draining(ctx);
+            case Submission.StoreUnavailable unavailable -> storeUnavailable(ctx, unavailable.store());
+            case Submission.Unstorable unstorable -> Json.error(ctx, 400, "invalid_json", unstorable.reason());
             case Submission.Accepted a -> throw new IllegalArgumentException("not a refusal: " + refusal);
             case Submission.Duplicate d -> throw new IllegalArgumentException("not a refusal: " + refusal);
         }
@@ -99,6 +107,13 @@ final class JobAnswers {
         ctx.response().putHeader("Retry-After", RETRY_AFTER_DRAINING);
         closeAfterAnswer(ctx);
         Json.error(ctx, 503, "draining", "this node is shutting down and takes no new jobs; retry on another node");
+    }
+
+    /** 503 {@code store_unavailable}: the shared job store cannot be reached; retry after a moment. */
+    static void storeUnavailable(RoutingContext ctx, String store) {
+        ctx.response().putHeader("Retry-After", RETRY_AFTER_FULL);
+        Json.error(ctx, 503, "store_unavailable", "the job store (" + store + ") cannot be reached, so the node can"
+                + " neither take nor look up jobs now; retry after a moment");
     }
 
     /** An answer whose body is already JSON bytes. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobRecord;
+import dev.gonode.node.internal.store.postgres.StoreUnavailableException;
+import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -14,7 +16,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * waiting request registers a completion callback on the job. The callback runs on the goroutine
  * that settles the job, writes the answer's JSON there, and hops back onto the request's Vert.x
  * context to send it: two hand-offs per synchronous job (event loop to worker, worker to event
- * loop). If the caller's connection closes before that, the job is called off (only by the request
+ * loop). On the shared job store ({@code jobs.store: postgres}) submitting and reading block on
+ * the database, so they run on a goroutine first, one hop more. If the caller's connection closes before that, the job is called off (only by the request
  * that started it; an idempotent repeat that goes away does not cancel the original).
  */
 public final class JobRouter {
@@ -120,11 +126,42 @@ public final class JobRouter {
                     + " characters, such as a UUID");
             return;
         }
-        switch (engine.submit(handler, payload, body.length(), timeout, key)) {
+        if (engine.blocks()) {
+            onGoroutine(ctx, "job submit", () -> engine.submit(handler, payload, body.length(), timeout, key, wait),
+                    submission -> answer(ctx, handler, submission, wait));
+            return;
+        }
+        answer(ctx, handler, engine.submit(handler, payload, body.length(), timeout, key), wait);
+    }
+
+    private void answer(RoutingContext ctx, String handler, JobEngine.Submission submission, boolean wait) {
+        switch (submission) {
             case JobEngine.Submission.Accepted accepted -> answer(ctx, accepted.job(), wait, true);
             case JobEngine.Submission.Duplicate duplicate -> answer(ctx, duplicate.job(), wait, false);
             case JobEngine.Submission refusal -> JobAnswers.refused(ctx, handler, refusal);
         }
+    }
+
+    /**
+     * Shared job store: runs {@code call}, which blocks on the database, on a goroutine, and
+     * {@code then} with its value back on the request's context; an unreachable store is answered
+     * 503 {@code store_unavailable}.
+     */
+    private static <T> void onGoroutine(RoutingContext ctx, String what, Supplier<T> call, Consumer<T> then) {
+        Context requestContext = ctx.vertx().getOrCreateContext();
+        Go.go(what, () -> {
+            T value;
+            try {
+                value = call.get();
+            } catch (StoreUnavailableException e) {
+                requestContext.runOnContext(v -> JobAnswers.storeUnavailable(ctx, "PostgreSQL"));
+                return;
+            } catch (RuntimeException e) {
+                requestContext.runOnContext(v -> ctx.fail(e));
+                return;
+            }
+            requestContext.runOnContext(v -> then.accept(value));
+        });
     }
 
     private void answer(RoutingContext ctx, JobRecord job, boolean wait, boolean started) {
@@ -147,7 +184,15 @@ public final class JobRouter {
     }
 
     private void get(RoutingContext ctx) {
-        JobRecord job = engine.job(ctx.pathParam("id"));
+        if (engine.blocks()) {
+            onGoroutine(ctx, "job lookup", () -> Optional.ofNullable(engine.job(ctx.pathParam("id"))),
+                    job -> answerLookup(ctx, job.orElse(null)));
+            return;
+        }
+        answerLookup(ctx, engine.job(ctx.pathParam("id")));
+    }
+
+    private static void answerLookup(RoutingContext ctx, JobRecord job) {
         if (job == null) {
             Json.error(ctx, 404, "not_found", "no job with id \"" + cap(ctx.pathParam("id")) + "\"; finished jobs are"
                     + " kept for jobs.results-ttl and at most jobs.results-max of them");

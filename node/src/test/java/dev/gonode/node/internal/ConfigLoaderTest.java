@@ -299,4 +299,63 @@ class ConfigLoaderTest {
         assertEquals("GONODE_SERVER_MAX_BODY_BYTES", ConfigLoader.envName("server.max-body-bytes"));
         assertEquals("GONODE_HANDLERS_ECHO_CONCURRENCY", ConfigLoader.envName("handlers.echo.concurrency"));
     }
+
+    @Test
+    void theStoreIsMemoryByDefaultAndPostgresFromTheEnvironment() throws StartupException {
+        NodeConfig defaults = ConfigLoader.embeddedDefaults();
+        assertEquals("memory", defaults.jobs().store());
+        assertEquals(10, defaults.jobs().postgres().poolSize());
+        assertEquals(Duration.ofSeconds(30), defaults.jobs().postgres().lease());
+        assertEquals("", defaults.node().name());
+        NodeConfig pg = ConfigLoader.load(Map.of("GONODE_JOBS_STORE", "postgres",
+                "GONODE_JOBS_POSTGRES_URL", "jdbc:postgresql://db:5432/jobs", "GONODE_JOBS_POSTGRES_USER", "gonode",
+                "GONODE_JOBS_POSTGRES_LEASE", "45s", "GONODE_NODE_NAME", "pod-7", "GONODE_CONFIG_STRICT", "true",
+                "GONODE_POSTGRES_PASSWORD", "not-a-key-and-not-reported"));
+        assertTrue(pg.jobs().onPostgres());
+        assertEquals("jdbc:postgresql://db:5432/jobs", pg.jobs().postgres().url());
+        assertEquals(Duration.ofSeconds(45), pg.jobs().postgres().lease());
+        assertEquals("pod-7", ConfigLoader.nodeName(pg, Map.of("POD_NAME", "ignored")));
+        assertEquals("from-downward-api", ConfigLoader.nodeName(defaults, Map.of("POD_NAME", "from-downward-api",
+                "HOSTNAME", "h")));
+    }
+
+    @Test
+    void badStoreSettingsAreRefusedNamingTheKeyAndTheFix() {
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of("GONODE_JOBS_STORE", "redis"))),
+                "jobs.store (GONODE_JOBS_STORE=\"redis\")", "use memory", "or postgres");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of("GONODE_JOBS_STORE", "postgres"))),
+                "jobs.postgres.url is not set", "GONODE_JOBS_POSTGRES_URL");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of("GONODE_JOBS_STORE", "postgres",
+                "GONODE_JOBS_POSTGRES_URL", "jdbc:postgresql://db/jobs"))), "jobs.postgres.user is not set",
+                "GONODE_JOBS_POSTGRES_USER");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_JOBS_POSTGRES_POOL_SIZE", "0"))), "jobs.postgres.pool-size", "use 1 to 1000");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_JOBS_POSTGRES_POOL_SIZE", "99999999999"))), "jobs.postgres.pool-size");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_JOBS_POSTGRES_LEASE", "10ms"))), "jobs.postgres.lease", "use 1s to 1h0m0s");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_JOBS_POSTGRES_POLL_INTERVAL", "soon"))), "jobs.postgres.poll-interval", "not a duration");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_JOBS_POSTGRES_UNAVAILABLE_GRACE", "-1s"))), "jobs.postgres.unavailable-grace", "positive");
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(
+                "GONODE_NODE_NAME", "two words"))), "node.name", "without spaces");
+    }
+
+    @Test
+    void thePasswordComesFromTheEnvironmentElseTheFileAndIsNeverInAMessage(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("password"), "s3cret-from-file\n");
+        NodeConfig.Postgres pg = NodeConfig.Postgres.UNSET.withDatabase("jdbc:postgresql://db/jobs", "gonode",
+                file.toString());
+        assertEquals("s3cret-from-file", ConfigLoader.postgresPassword(pg, Map.of()));
+        assertEquals("from-env", ConfigLoader.postgresPassword(pg, Map.of("GONODE_POSTGRES_PASSWORD", "from-env")));
+        assertEquals(null, ConfigLoader.postgresPassword(NodeConfig.Postgres.UNSET, Map.of()));
+        StartupException missing = assertThrows(StartupException.class, () -> ConfigLoader.postgresPassword(
+                pg.withDatabase("jdbc:postgresql://db/jobs", "gonode", dir.resolve("nope").toString()), Map.of()));
+        assertMessage(missing, "jobs.postgres.password-file", "no such file", "GONODE_POSTGRES_PASSWORD");
+        Files.writeString(file, "x".repeat(5000));
+        StartupException big = assertThrows(StartupException.class, () -> ConfigLoader.postgresPassword(pg, Map.of()));
+        assertMessage(big, "more than 4096 bytes");
+        assertTrue(!big.getMessage().contains("xxxx"), big.getMessage());
+    }
 }

@@ -93,6 +93,15 @@ final class HandlerActor {
         return true;
     }
 
+    /**
+     * Puts a job in the mailbox, waiting for room if it is full, and starts a worker if needed.
+     * For jobs claimed from the shared queue, which are running already: call from a goroutine.
+     */
+    void put(JobRecord job) {
+        mailbox.send(job);
+        ensureWorker();
+    }
+
     /** Jobs waiting in the mailbox now. */
     int queued() {
         return mailbox.len();

@@ -74,6 +74,14 @@ public final class JobEngine {
         /** The node is draining and takes no new jobs. */
         record Draining() implements Submission {
         }
+
+        /** The shared job store cannot be reached; {@code store} names it for the answer. */
+        record StoreUnavailable(String store) implements Submission {
+        }
+
+        /** The shared job store refuses the payload (PostgreSQL's jsonb cannot hold it); {@code reason} says why. */
+        record Unstorable(String reason) implements Submission {
+        }
     }
 
     /** Counters for metrics and the drain log. */
@@ -91,6 +99,8 @@ public final class JobEngine {
     private volatile boolean draining;
     private final Channel<Object> allSettled = Channel.make();
     private boolean allSettledClosed; // guarded by this
+    /** The fleet's shared queue on {@code jobs.store: postgres}; {@code null} on the memory store. */
+    private final FleetJobs fleet;
 
     /**
      * @param handlers       the handler implementations by name
@@ -102,6 +112,15 @@ public final class JobEngine {
      */
     public JobEngine(Map<String, JobHandler> handlers, Map<String, NodeConfig.Handler> settings, NodeConfig.Jobs jobs,
                      JobStore store, ObjectMapper mapper, JobEvents events) {
+        this(handlers, settings, jobs, store, mapper, events, null);
+    }
+
+    /**
+     * An engine whose jobs live in the fleet's shared queue when {@code shared} is given (it
+     * starts claiming at once), in this node's memory otherwise.
+     */
+    public JobEngine(Map<String, JobHandler> handlers, Map<String, NodeConfig.Handler> settings, NodeConfig.Jobs jobs,
+                     JobStore store, ObjectMapper mapper, JobEvents events, SharedQueue shared) {
         Map<String, HandlerActor> byName = new LinkedHashMap<>();
         settings.forEach((name, config) -> byName.put(name, new HandlerActor(handlers.get(name), config,
                 jobs.workerIdleTimeout(), mapper, this::settle, events)));
@@ -109,6 +128,55 @@ public final class JobEngine {
         this.store = store;
         this.events = events;
         this.queuedMaxBytes = jobs.queuedMaxBytes();
+        this.fleet = shared == null ? null : new FleetJobs(this, actors, shared.queue(), jobs.postgres(), shared.owner(),
+                jobs.resultsTtl(), mapper, events, shared.events());
+        if (fleet != null) {
+            fleet.start();
+        }
+    }
+
+    /**
+     * The shared queue a fleet's engines use: the queue, the name this node claims jobs under,
+     * and where queue metrics go.
+     */
+    public record SharedQueue(dev.gonode.node.internal.store.postgres.PostgresJobQueue queue, String owner,
+                              QueueEvents events) {
+    }
+
+    /**
+     * Whether {@link #submit} and {@link #job} block on a database ({@code jobs.store: postgres}):
+     * then call them from a goroutine, never an event loop.
+     */
+    public boolean blocks() {
+        return fleet != null;
+    }
+
+    /** Whether the job store answers, or has been unreachable for less than {@code jobs.postgres.unavailable-grace}. */
+    public boolean storeReady() {
+        return fleet == null || fleet.ready();
+    }
+
+    /** Whether the last job store operation succeeded (always on the memory store). */
+    public boolean storeUp() {
+        return fleet == null || fleet.up();
+    }
+
+    /** Fleet-wide jobs of {@code handler} in queue state {@code state} (a {@code gonode_job.state}), as last counted; 0 on memory. */
+    public long queueDepth(String handler, String state) {
+        return fleet == null ? 0 : fleet.depth(handler,
+                dev.gonode.node.internal.store.postgres.JobState.fromDb(state));
+    }
+
+    /** Seconds the oldest available job of {@code handler} has waited, fleet-wide, as last read; 0 on memory. */
+    public double oldestAvailableAge(String handler) {
+        return fleet == null ? 0 : fleet.oldestAvailableAge(handler);
+    }
+
+    /** Stops the shared queue's loops and closes it, after the drain; nothing on the memory store. */
+    public void closeStore() {
+        if (fleet != null) {
+            fleet.close();
+        }
     }
 
     /** The configured handler names, in configuration order. */
@@ -116,9 +184,12 @@ public final class JobEngine {
         return List.copyOf(actors.keySet());
     }
 
-    /** The job with this id, or {@code null}. */
+    /**
+     * The job with this id, or {@code null}. On the shared queue this reads the database (see
+     * {@link #blocks}) and throws {@code StoreException} when it cannot.
+     */
     public JobRecord job(String id) {
-        return store.get(id);
+        return fleet == null ? store.get(id) : fleet.lookup(id);
     }
 
     /** Whether a drain has begun. */
@@ -185,6 +256,16 @@ public final class JobEngine {
      */
     public Submission submit(String handler, JsonNode payload, int payloadBytes, Duration timeout,
                              String idempotencyKey) {
+        return submit(handler, payload, payloadBytes, timeout, idempotencyKey, true);
+    }
+
+    /**
+     * {@link #submit(String, JsonNode, int, Duration, String)}, saying whether the caller waits for
+     * the result ({@code wait}): on the shared queue a waited-for job runs on this node when its
+     * handler has a free slot. On the shared queue this blocks (see {@link #blocks}).
+     */
+    public Submission submit(String handler, JsonNode payload, int payloadBytes, Duration timeout,
+                             String idempotencyKey, boolean wait) {
         HandlerActor actor = actors.get(handler);
         if (actor == null) {
             return new Submission.UnknownHandler(handlerNames());
@@ -200,6 +281,10 @@ public final class JobEngine {
             leaveFlight();
             events.rejected(handler, "queue_full");
             return new Submission.QueueFull(queuedMaxBytes);
+        }
+        if (fleet != null) {
+            inFlightBytes.addAndGet(-payloadBytes); // a job waiting in the shared queue holds no memory here
+            return fleet.submit(actor, payload, payloadBytes, timeout, idempotencyKey, wait);
         }
         JobRecord record = new JobRecord(newId(), handler, payload, payloadBytes, idempotencyKey, timeout);
         JobRecord existing = store.addOrGetExisting(record);
@@ -234,7 +319,9 @@ public final class JobEngine {
 
     /** The caller of {@code job} went away before its answer: call the job off if it is still live. */
     public void cancel(JobRecord job) {
-        settle(job, new Outcome.Cancelled());
+        if (fleet == null || fleet.runsHere(job)) {
+            settle(job, new Outcome.Cancelled());
+        }
     }
 
     /** Settles {@code job} with {@code outcome} unless it is settled already; returns whether it did. */
@@ -244,6 +331,10 @@ public final class JobEngine {
         }
         live.remove(job.id());
         inFlightBytes.addAndGet(-job.payloadBytes());
+        if (fleet != null) {
+            fleet.finished(job); // writes the outcome, then calls afterWrite
+            return true;
+        }
         store.finished(job);
         events.settled(job);
         job.release();
@@ -251,7 +342,41 @@ public final class JobEngine {
         return true;
     }
 
-    private void leaveFlight() {
+    /** Shared queue: a local job's outcome is written (or kept for a retry); answer its callers. */
+    void afterWrite(JobRecord job) {
+        events.settled(job);
+        job.release();
+        leaveFlight();
+    }
+
+    /** Shared queue: counts one more job in flight unless a drain has begun; whether it did. */
+    boolean enterFlight() {
+        inFlight.incrementAndGet();
+        if (draining) {
+            leaveFlight();
+            return false;
+        }
+        return true;
+    }
+
+    /** Shared queue: counts a claimed job in flight (the claim's own count keeps a drain waiting meanwhile). */
+    void enterFlightClaimed() {
+        inFlight.incrementAndGet();
+    }
+
+    /** Shared queue: a claimed job joins the live jobs and the in-flight bytes. */
+    void adoptLive(JobRecord job) {
+        live.put(job.id(), job);
+        inFlightBytes.addAndGet(job.payloadBytes());
+    }
+
+    /** Shared queue: a job handed back at the drain leaves the live jobs. */
+    void forgetLive(JobRecord job) {
+        live.remove(job.id());
+        inFlightBytes.addAndGet(-job.payloadBytes());
+    }
+
+    void leaveFlight() {
         if (inFlight.decrementAndGet() == 0 && draining) {
             closeAllSettled();
         }
@@ -289,7 +414,10 @@ public final class JobEngine {
                 Select.receiveOk(allSettled).map(r -> true),
                 Select.timeout(timeout).map(v -> false));
         int gaveUp = 0;
-        if (!allDone) {
+        if (!allDone && fleet != null) {
+            gaveUp = fleet.handBack();
+            aborted.addAndGet(gaveUp);
+        } else if (!allDone) {
             for (JobRecord job : new ArrayList<>(live.values())) {
                 if (settle(job, new Outcome.Aborted())) {
                     gaveUp++;

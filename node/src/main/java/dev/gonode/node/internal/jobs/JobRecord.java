@@ -32,7 +32,7 @@ public final class JobRecord implements Job {
     private final String idempotencyKey;
     private final Duration timeout;
     private final int payloadBytes;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private final long createdNanos = System.nanoTime();
     private final Context.WithCancel context;
     private volatile JsonNode payload;
@@ -53,7 +53,35 @@ public final class JobRecord implements Job {
         this.payloadBytes = payloadBytes;
         this.idempotencyKey = idempotencyKey;
         this.timeout = timeout;
+        this.createdAt = Instant.now();
         this.context = Context.withTimeout(Context.background(), timeout);
+    }
+
+    /**
+     * A job whose home is the fleet's shared queue, as this node sees it: created at
+     * {@code createdAt} (the database's clock); with a deadline {@code timeout} from now, or none
+     * (and no timer) when {@code timeout} is {@code null}.
+     */
+    JobRecord(String id, String handler, String idempotencyKey, Duration timeout, Instant createdAt) {
+        this.id = id;
+        this.handler = handler;
+        this.payload = null;
+        this.payloadBytes = 0;
+        this.idempotencyKey = idempotencyKey;
+        this.timeout = timeout;
+        this.createdAt = createdAt;
+        this.context = timeout == null ? Context.withCancel(Context.background())
+                : Context.withTimeout(Context.background(), timeout);
+    }
+
+    /** Sets the times a job read from the shared queue waited and ran ({@code null}: not started, not finished). */
+    void recordTimes(Duration queuedFor, Duration ranFor) {
+        if (queuedFor != null) {
+            startedNanos = createdNanos + Math.max(1, queuedFor.toNanos());
+            if (ranFor != null) {
+                finishedNanos = startedNanos + ranFor.toNanos();
+            }
+        }
     }
 
     @Override
@@ -171,7 +199,9 @@ public final class JobRecord implements Job {
             if (outcome != null) {
                 return false;
             }
-            finishedNanos = System.nanoTime();
+            if (finishedNanos == 0) {
+                finishedNanos = System.nanoTime();
+            }
             outcome = result;
             return true;
         }

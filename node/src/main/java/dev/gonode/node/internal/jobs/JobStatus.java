@@ -15,7 +15,9 @@ public enum JobStatus {
     /** Its caller went away before the answer, and the job was called off. */
     CANCELLED,
     /** The node drained and gave up on it at the drain timeout; retrying elsewhere is safe. */
-    ABORTED;
+    ABORTED,
+    /** Shared queue only: every attempt was lost with its node (leases expired); it will not run again. */
+    DISCARDED;
 
     /** Whether the job has its final answer. */
     public boolean isFinal() {

@@ -131,4 +131,35 @@ public sealed interface Outcome {
                     + " another node";
         }
     }
+
+    /**
+     * The node drained and, at the drain timeout, handed the unfinished job back to the fleet's
+     * shared queue, where another node runs it: the job is queued again, not ended. Its caller
+     * retries (with the same {@code Idempotency-Key} to wait for this job) or reads it later.
+     */
+    record Released() implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.QUEUED;
+        }
+
+        @Override
+        public String code() {
+            return "released";
+        }
+
+        @Override
+        public String message() {
+            return "this node is shutting down and handed the job back to the queue before it finished; another node"
+                    + " will run it: retry with the same Idempotency-Key to wait for it, or GET /v1/jobs/{id}";
+        }
+    }
+
+    /**
+     * A job that ended in the fleet's shared queue in a way this node's other outcomes do not
+     * describe, such as {@code discarded} after its owners' leases expired on every attempt;
+     * {@code code} and {@code message} are as the queue recorded them.
+     */
+    record Recorded(JobStatus status, String code, String message) implements Outcome {
+    }
 }

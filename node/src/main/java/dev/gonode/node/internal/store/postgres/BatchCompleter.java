@@ -54,6 +54,24 @@ public final class BatchCompleter implements AutoCloseable {
      * @throws IllegalStateException    after {@link #close()}
      */
     public boolean complete(Lease lease, Outcome outcome) {
+        try {
+            return completeAsync(lease, outcome).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Queues one attempt's end for the next batch without waiting: the future completes with
+     * whether the lease still held, or exceptionally with the {@link StoreException} that failed
+     * the batch. It completes on the flusher goroutine: what it runs must not block.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public CompletableFuture<Boolean> completeAsync(Lease lease, Outcome outcome) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         synchronized (this) {
             if (closed) {
@@ -61,14 +79,7 @@ public final class BatchCompleter implements AutoCloseable {
             }
             pending.add(new Request(new Completion(lease, outcome), answer));
         }
-        try {
-            return answer.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return answer;
     }
 
     private void flushLoop() {

@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -130,6 +132,25 @@ public final class PostgresJobQueue implements AutoCloseable {
                                  ELSE j.errors END
              WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
             RETURNING EXISTS (SELECT 1 FROM expired e WHERE e.id = j.id), """ + JOB_COLUMNS;
+
+    /** Claims one job by id if it is still waiting (the accepting node runs a synchronous job itself). */
+    private static final String CLAIM_BY_ID_SQL = """
+            UPDATE gonode_job j
+               SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), owner = ?,
+                   lease_token = nextval('gonode_lease_token_seq'), lease_expires_at = now() + ? * interval '1 millisecond'
+             WHERE j.id = ? AND j.state IN ('available', 'scheduled', 'retryable') AND j.scheduled_at <= now()
+            """ + "RETURNING " + JOB_COLUMNS;
+
+    /** Ends a job that is still waiting for a claim with the given error (a waiter's deadline passed). */
+    private static final String FAIL_WAITING_SQL = """
+            WITH done AS (
+                UPDATE gonode_job j
+                   SET state = 'failed', error = ?::jsonb, errors = j.errors || jsonb_build_array(?::jsonb),
+                       finished_at = now()
+                 WHERE j.id = ? AND j.state IN ('available', 'scheduled', 'retryable')
+                RETURNING j.id
+            )
+            """ + NOTIFY_SETTLED_FROM_DONE;
 
     private static final String COMPLETE_SQL = """
             WITH done AS (
@@ -303,16 +324,7 @@ public final class PostgresJobQueue implements AutoCloseable {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(delay, "delay");
         try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(ENQUEUE_SQL)) {
-            s.setString(1, handler);
-            s.setString(2, payload);
-            s.setString(3, idempotencyKey);
-            if (timeout == null) {
-                s.setNull(4, Types.BIGINT);
-            } else {
-                s.setLong(4, timeout.toMillis());
-            }
-            s.setInt(5, maxAttempts);
-            s.setLong(6, delay.toMillis());
+            bindEnqueue(s, handler, payload, idempotencyKey, timeout, maxAttempts, delay);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return new Enqueued(readJob(rs, 2), rs.getBoolean(1));
@@ -320,6 +332,129 @@ public final class PostgresJobQueue implements AutoCloseable {
         } catch (SQLException e) {
             throw failure("enqueueing a job for handler " + handler, e);
         }
+    }
+
+    /**
+     * Adds a job due at once and, if this call inserted it, claims it for {@code owner} in the same
+     * transaction: the accepting node runs it. Other nodes are notified at commit, when the job is
+     * already running, so none of them competes for it. A repeated idempotency key returns the
+     * existing job unclaimed ({@code inserted == false}).
+     */
+    public Enqueued enqueueAndClaim(String handler, String payload, String idempotencyKey, Duration timeout,
+                                    int maxAttempts, String owner, Duration lease) {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(payload, "payload");
+        checkOwner(owner);
+        long leaseMillis = positiveMillis(lease, "lease");
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Enqueued enqueued;
+                try (PreparedStatement s = c.prepareStatement(ENQUEUE_SQL)) {
+                    bindEnqueue(s, handler, payload, idempotencyKey, timeout, maxAttempts, Duration.ZERO);
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        enqueued = new Enqueued(readJob(rs, 2), rs.getBoolean(1));
+                    }
+                }
+                if (enqueued.inserted()) {
+                    try (PreparedStatement s = c.prepareStatement(CLAIM_BY_ID_SQL)) {
+                        s.setString(1, owner);
+                        s.setLong(2, leaseMillis);
+                        s.setObject(3, enqueued.job().id());
+                        try (ResultSet rs = s.executeQuery()) {
+                            if (rs.next()) {
+                                enqueued = new Enqueued(readJob(rs, 1), true);
+                            }
+                        }
+                    }
+                }
+                c.commit();
+                return enqueued;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } // the pool restores auto-commit when the connection comes back to it
+        } catch (SQLException e) {
+            throw failure("enqueueing a job for handler " + handler, e);
+        }
+    }
+
+    /**
+     * Ends the job with {@code errorJson} as {@code failed} if it is still waiting for a claim;
+     * returns whether it did (false: it runs, or has ended, or does not exist).
+     */
+    public boolean failIfWaiting(UUID id, String errorJson) {
+        try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(FAIL_WAITING_SQL)) {
+            s.setString(1, errorJson);
+            s.setString(2, errorJson);
+            s.setObject(3, id);
+            return !readIdChunks(s).isEmpty();
+        } catch (SQLException e) {
+            throw failure("ending waiting job " + id, e);
+        }
+    }
+
+    /** The jobs with these ids that exist, in no particular order. */
+    public List<StoredJob> getAll(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = pool.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT " + JOB_COLUMNS + " FROM gonode_job j WHERE j.id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("uuid", ids.toArray(new UUID[0])));
+            List<StoredJob> jobs = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(readJob(rs, 1));
+                }
+            }
+            return jobs;
+        } catch (SQLException e) {
+            throw failure("reading " + ids.size() + " job(s)", e);
+        }
+    }
+
+    /**
+     * For each handler with available jobs, how long the oldest has been due, in seconds (for
+     * metrics; fleet-wide).
+     */
+    public Map<String, Double> oldestAvailableAge() {
+        try (Connection c = pool.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT handler, extract(epoch FROM now() - min(scheduled_at))::float8
+                       FROM gonode_job WHERE state = 'available' GROUP BY handler""");
+             ResultSet rs = s.executeQuery()) {
+            Map<String, Double> ages = new HashMap<>();
+            while (rs.next()) {
+                ages.put(rs.getString(1), Math.max(0, rs.getDouble(2)));
+            }
+            return ages;
+        } catch (SQLException e) {
+            throw failure("reading the oldest available jobs", e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it and the server rolls back
+        }
+    }
+
+    private static void bindEnqueue(PreparedStatement s, String handler, String payload, String idempotencyKey,
+                                    Duration timeout, int maxAttempts, Duration delay) throws SQLException {
+        s.setString(1, handler);
+        s.setString(2, payload);
+        s.setString(3, idempotencyKey);
+        if (timeout == null) {
+            s.setNull(4, Types.BIGINT);
+        } else {
+            s.setLong(4, timeout.toMillis());
+        }
+        s.setInt(5, maxAttempts);
+        s.setLong(6, delay.toMillis());
     }
 
     /** {@link #enqueue(String, String, String, Duration, int, Duration)}, due at once. */

@@ -11,7 +11,7 @@ import org.postgresql.Driver;
  * <ul>
  *   <li>{@code jobs.postgres.url}: {@code jdbc:postgresql://host[:port]/database[?params]} (also
  *       accepted without the {@code jdbc:} prefix). Never with a password in it.</li>
- *   <li>{@code jobs.postgres.user}, or the environment variable {@code GONODE_POSTGRES_USER}.</li>
+ *   <li>{@code jobs.postgres.user} ({@code GONODE_JOBS_POSTGRES_USER}).</li>
  *   <li>the password: the environment variable {@code GONODE_POSTGRES_PASSWORD}, or the file named
  *       by {@code jobs.postgres.password-file} (a mounted Kubernetes Secret); never in the
  *       configuration file, never logged.</li>
@@ -65,7 +65,7 @@ public record PostgresSettings(String url, String user, String password, int poo
     }
 
     /** {@code host:port/database} for messages: never the query string, where secrets could hide. */
-    String redactedUrl() {
+    public String redactedUrl() {
         String u = jdbcUrl();
         int at = u.indexOf('@');
         if (at >= 0) {
@@ -106,7 +106,7 @@ public record PostgresSettings(String url, String user, String password, int poo
         }
         if (user == null || user.isBlank()) {
             throw new StartupException(USER_KEY + " is not set: name the database role the node logs in as"
-                    + " (or set GONODE_POSTGRES_USER)");
+                    + " (GONODE_JOBS_POSTGRES_USER)");
         }
         if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
             throw new StartupException(POOL_SIZE_KEY + " must be 1 to " + MAX_POOL_SIZE + ", not " + poolSize);

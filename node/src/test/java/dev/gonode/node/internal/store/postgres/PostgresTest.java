@@ -17,5 +17,5 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-@interface PostgresTest {
+public @interface PostgresTest {
 }

@@ -5,22 +5,22 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** A test class's own database on the {@link TestPostgres} server, reached as its administrator. */
-record TestDatabase(TestPostgres server, String name) {
+public record TestDatabase(TestPostgres server, String name) {
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return server.jdbcUrl(name);
     }
 
     /** Settings for the node's queue, logging in as the administrator, with a small pool. */
-    PostgresSettings settings() {
+    public PostgresSettings settings() {
         return PostgresSettings.of(jdbcUrl(), server.adminUser(), server.adminPassword()).withPoolSize(4);
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return server.adminConnection(name);
     }
 
-    void sql(String sql) throws SQLException {
+    public void sql(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(sql);
         }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Policy as for the other external tools: with {@code GONODE_EXTERNAL_TOOLS=required} (CI) a
  * missing PostgreSQL fails the tests; otherwise they are skipped with the reason.
  */
-final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements AutoCloseable {
 
     static final String ADMIN_PASSWORD = "gonode-test-admin-pw";
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -144,19 +144,19 @@ final class TestPostgres implements AutoCloseable {
         return dir != null;
     }
 
-    String host() {
+    public String host() {
         return host;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String adminUser() {
+    public String adminUser() {
         return adminUser;
     }
 
-    String adminPassword() {
+    public String adminPassword() {
         return adminPassword;
     }
 
@@ -165,7 +165,7 @@ final class TestPostgres implements AutoCloseable {
     }
 
     /** Starts the private cluster (again, after {@link #stop()}) and waits until it accepts connections. */
-    synchronized void start() throws IOException, InterruptedException {
+    public synchronized void start() throws IOException, InterruptedException {
         requirePrivate();
         runAsOwner(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
@@ -176,7 +176,7 @@ final class TestPostgres implements AutoCloseable {
     }
 
     /** Stops the private cluster at once ({@code -m fast}: sessions are disconnected). */
-    synchronized void stop() throws IOException, InterruptedException {
+    public synchronized void stop() throws IOException, InterruptedException {
         requirePrivate();
         runAsOwner(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
         stopped = true;
