@@ -1,7 +1,6 @@
 package dev.gonode.admin;
 
 import dev.gonode.admin.internal.AdminException;
-import dev.gonode.admin.internal.AdminHttp;
 import dev.gonode.admin.internal.DumpCommands;
 import dev.gonode.admin.internal.JfrCommand;
 import dev.gonode.admin.internal.JsonOutput;
@@ -157,9 +156,19 @@ public final class GonodeAdmin implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "say which command to run");
     }
 
-    /** The client for the node, from the global options. */
-    public AdminHttp http() {
-        return new AdminHttp(url, token, timeout);
+    /** The node's admin URL ({@code --url}). */
+    public String url() {
+        return url;
+    }
+
+    /** The bearer token for the admin port ({@code GONODE_ADMIN_TOKEN}), or {@code null}. */
+    public String token() {
+        return token;
+    }
+
+    /** How long a request may take ({@code --timeout}). */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Whether {@code --output json} was given. */

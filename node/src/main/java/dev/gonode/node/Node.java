@@ -96,7 +96,7 @@ public final class Node implements AutoCloseable {
     private final HttpServer admin;
     private final Diagnostics diagnostics;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<DrainReport>> drain = new AtomicReference<>();
     private volatile Runnable afterOperatorDrain = () -> { };
 
     private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
@@ -188,12 +188,12 @@ public final class Node implements AutoCloseable {
                             }
 
                             @Override
-                            public CompletableFuture<JobEngine.DrainReport> drain() {
+                            public CompletableFuture<DrainReport> drain() {
                                 Node node = self.get();
                                 if (node == null) {
                                     throw new IllegalStateException("the node is still starting");
                                 }
-                                CompletableFuture<JobEngine.DrainReport> drained = node.drain();
+                                CompletableFuture<DrainReport> drained = node.drain();
                                 drained.thenRun(node::drainedByOperator);
                                 return drained;
                             }
@@ -302,8 +302,8 @@ public final class Node implements AutoCloseable {
      * stragglers aborted at {@code drain.timeout}. The node keeps running afterwards, not ready,
      * until it is stopped.
      */
-    public CompletableFuture<JobEngine.DrainReport> drain() {
-        CompletableFuture<JobEngine.DrainReport> started = new CompletableFuture<>();
+    public CompletableFuture<DrainReport> drain() {
+        CompletableFuture<DrainReport> started = new CompletableFuture<>();
         if (!drain.compareAndSet(null, started)) {
             return drain.get();
         }
@@ -316,7 +316,7 @@ public final class Node implements AutoCloseable {
                 JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
                 LOG.info("drained in {}: {} job(s) finished, {} {} at the drain timeout", since(start),
                         report.finished(), report.aborted(), engine.blocks() ? "handed back to the queue" : "aborted");
-                started.complete(report);
+                started.complete(new DrainReport(report.finished(), report.aborted(), report.took()));
             } catch (Throwable t) {
                 started.completeExceptionally(t);
             }

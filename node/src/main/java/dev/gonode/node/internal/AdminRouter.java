@@ -2,7 +2,7 @@ package dev.gonode.node.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.NodeConfig;
-import dev.gonode.node.internal.jobs.JobEngine;
+import dev.gonode.node.DrainReport;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Vertx;
@@ -67,7 +67,7 @@ public final class AdminRouter {
         boolean ready();
 
         /** Starts the drain (idempotent); completes when it is over. */
-        CompletableFuture<JobEngine.DrainReport> drain();
+        CompletableFuture<DrainReport> drain();
     }
 
     private AdminRouter() {
@@ -188,7 +188,7 @@ public final class AdminRouter {
             Json.error(ctx, 400, "bad_request", "?wait=" + JobRouter.cap(wait) + " is not allowed; use true or false");
             return;
         }
-        CompletableFuture<JobEngine.DrainReport> drained = node.drain();
+        CompletableFuture<DrainReport> drained = node.drain();
         if (!"true".equals(wait)) {
             Json.respond(ctx, 202, Map.of("status", drained.isDone() ? "drained" : "draining"), false);
             return;
