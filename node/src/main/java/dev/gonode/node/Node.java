@@ -7,12 +7,14 @@ import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
 import dev.gonode.node.internal.HttpListeners;
 import dev.gonode.node.internal.JobRouter;
+import dev.gonode.node.internal.QueueAdmin;
 import dev.gonode.node.internal.StoreTelemetry;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue;
 import dev.gonode.node.internal.store.postgres.PostgresSettings;
 import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobStore;
+import dev.gonode.node.internal.jobs.QueueView;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
@@ -179,9 +181,7 @@ public final class Node implements AutoCloseable {
                 JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout()),
                 diagnostics.registry());
         HealthProbe health = HealthProbe.onGoroutine(config.health(), diagnostics.registry());
-        HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
-                config.admin().port(), config.server(), 0,
-                AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
+        io.vertx.ext.web.Router adminRoutes = AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
                             @Override
                             public boolean ready() {
                                 return self.get() != null && !engine.draining() && engine.storeReady();
@@ -197,7 +197,11 @@ public final class Node implements AutoCloseable {
                                 drained.thenRun(node::drainedByOperator);
                                 return drained;
                             }
-                        }, diagnostics), diagnostics.registry());
+                        }, diagnostics);
+        new QueueAdmin(shared == null ? QueueView.memory(engine, store, Json.MAPPER)
+                : QueueView.postgres(engine, shared.queue(), Json.MAPPER), config.jobs().store()).routes(adminRoutes);
+        HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
+                config.admin().port(), config.server(), 0, adminRoutes, diagnostics.registry());
         health.start(vertx);
         LOG.info("job API: at most {} connections (server.max-connections{}), idle timeout {}, request-header"
                 + " timeout {}", connectionCap, config.server().maxConnections() > 0 ? ""
