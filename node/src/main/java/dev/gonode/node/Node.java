@@ -15,6 +15,11 @@ import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobStore;
 import dev.gonode.node.internal.jobs.QueueView;
+import dev.gonode.node.internal.periodic.Coordination;
+import dev.gonode.node.internal.periodic.PeriodicScheduler;
+import dev.gonode.node.internal.store.postgres.PeriodicLeadership;
+import java.time.Instant;
+import java.util.List;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
@@ -97,12 +102,15 @@ public final class Node implements AutoCloseable {
     private final HttpServer jobs;
     private final HttpServer admin;
     private final Diagnostics diagnostics;
+    /** Enqueues the periodic jobs; {@code null} when none is configured. */
+    private final PeriodicScheduler periodic;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
     private volatile Runnable afterOperatorDrain = () -> { };
 
     private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
-                 Diagnostics diagnostics) {
+                 Diagnostics diagnostics, PeriodicScheduler periodic) {
+        this.periodic = periodic;
         this.config = config;
         this.diagnostics = diagnostics;
         this.vertx = vertx;
@@ -144,6 +152,7 @@ public final class Node implements AutoCloseable {
                 config.jobs().resultsMaxBytes(), System::nanoTime);
         StoreTelemetry storeTelemetry = new StoreTelemetry(diagnostics.registry());
         JobEngine.SharedQueue shared = null;
+        Coordination coordination = Coordination.alone();
         if (config.jobs().onPostgres()) {
             NodeConfig.Postgres pg = config.jobs().postgres();
             PostgresSettings settings = new PostgresSettings(pg.url(), pg.user(), ConfigLoader.postgresPassword(pg, env),
@@ -160,11 +169,14 @@ public final class Node implements AutoCloseable {
                     settings.redactedUrl(), pg.user(), owner, GoDuration.format(pg.lease()),
                     GoDuration.format(pg.pollInterval()));
             shared = new JobEngine.SharedQueue(queue, owner, storeTelemetry);
+            coordination = Coordination.fleet(new PeriodicLeadership(settings, queue, owner));
         } else {
             LOG.info("job store: memory (this node only)");
         }
         JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry,
                 shared);
+        PeriodicScheduler periodic = config.periodic().isEmpty() ? null : new PeriodicScheduler(config.periodic(),
+                coordination, (entry, key) -> enqueueTick(engine, entry, key), Instant::now, diagnostics.registry());
         telemetry.bindGauges(engine);
         storeTelemetry.bindGauges(engine, config.jobs().store());
         LOG.info("handlers: {}", describe(config.handlers()));
@@ -199,7 +211,9 @@ public final class Node implements AutoCloseable {
                             }
                         }, diagnostics);
         new QueueAdmin(shared == null ? QueueView.memory(engine, store, Json.MAPPER)
-                : QueueView.postgres(engine, shared.queue(), Json.MAPPER), config.jobs().store()).routes(adminRoutes);
+                : QueueView.postgres(engine, shared.queue(), Json.MAPPER), config.jobs().store(),
+                periodic == null ? () -> Map.of("leader", false, "entries", List.of()) : periodic::status)
+                .routes(adminRoutes);
         HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
                 config.admin().port(), config.server(), 0, adminRoutes, diagnostics.registry());
         health.start(vertx);
@@ -219,10 +233,31 @@ public final class Node implements AutoCloseable {
             diagnostics.close();
             throw e;
         }
-        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics);
+        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics, periodic);
         self.set(node);
+        if (periodic != null) {
+            periodic.start();
+            LOG.info("periodic jobs: {} ({})", config.periodic().size(), config.jobs().onPostgres()
+                    ? "the fleet's leader enqueues each tick once" : "this node enqueues each tick");
+        }
         LOG.info("gonode job API listening on {}", node.serverAddress());
         return node;
+    }
+
+    /** Enqueues one periodic tick (without waiting for it) through the engine, as a client's job would be. */
+    private static PeriodicScheduler.Enqueued enqueueTick(JobEngine engine, NodeConfig.Periodic entry, String key) {
+        int bytes = entry.payload().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        JobEngine.Submission s = engine.submit(entry.handler(), entry.payload(), bytes,
+                engine.defaultTimeout(entry.handler()), key, false);
+        return switch (s) {
+            case JobEngine.Submission.Accepted a -> PeriodicScheduler.Enqueued.NEW;
+            case JobEngine.Submission.Duplicate d -> PeriodicScheduler.Enqueued.DUPLICATE;
+            default -> {
+                LOG.warn("periodic job {}: tick {} was refused ({}); the next round tries the latest tick again",
+                        entry.name(), key, s);
+                yield PeriodicScheduler.Enqueued.REFUSED;
+            }
+        };
     }
 
     private static void listen(Vertx vertx, HttpServer server, String what, String host, int port, String section,
@@ -317,6 +352,9 @@ public final class Node implements AutoCloseable {
                 GoDuration.format(config.drain().timeout()), engine.inFlight());
         Go.go("drain", () -> {
             try {
+                if (periodic != null) {
+                    periodic.close(); // no more ticks from this node; another node leads
+                }
                 JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
                 LOG.info("drained in {}: {} job(s) finished, {} {} at the drain timeout", since(start),
                         report.finished(), report.aborted(), engine.blocks() ? "handed back to the queue" : "aborted");

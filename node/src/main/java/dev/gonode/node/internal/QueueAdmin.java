@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  *       run again (409 while it waits or runs, or when it succeeded)</li>
  *   <li>{@code POST /admin/jobs/{id}/cancel}: a waiting or running job ends {@code cancelled}
  *       (409 once it has ended)</li>
+ *   <li>{@code GET /admin/periodic}: whether this node is the periodic jobs' leader, and each
+ *       periodic job's schedule, last and next tick</li>
  * </ul>
  *
  * <p>Every query parameter is checked and a bad one is a 400 {@code bad_request} naming it and what
@@ -59,15 +61,21 @@ public final class QueueAdmin {
 
     /** The admin endpoints this class serves, as the admin port's 404 lists them. */
     public static final List<String> ENDPOINTS = List.of("GET /admin/jobs", "GET /admin/jobs/stats",
-            "GET /admin/jobs/{id}", "POST /admin/jobs/{id}/retry", "POST /admin/jobs/{id}/cancel");
+            "GET /admin/jobs/{id}", "POST /admin/jobs/{id}/retry", "POST /admin/jobs/{id}/cancel", "GET /admin/periodic");
 
     private final QueueView view;
     private final String store;
+    private final Supplier<Map<String, Object>> periodic;
 
-    /** @param store the store's name for messages: {@code memory} or {@code postgres} */
-    public QueueAdmin(QueueView view, String store) {
+    /**
+     * @param store    the store's name for messages: {@code memory} or {@code postgres}
+     * @param periodic what {@code GET /admin/periodic} shows: whether this node leads, and each
+     *                 periodic job's schedule, last and next tick
+     */
+    public QueueAdmin(QueueView view, String store, Supplier<Map<String, Object>> periodic) {
         this.view = view;
         this.store = store;
+        this.periodic = periodic;
     }
 
     /** Adds the queue admin's routes to the admin router. */
@@ -77,6 +85,11 @@ public final class QueueAdmin {
         router.get("/admin/jobs/:id").handler(this::get);
         router.post("/admin/jobs/:id/retry").handler(ctx -> act(ctx, "retry"));
         router.post("/admin/jobs/:id/cancel").handler(ctx -> act(ctx, "cancel"));
+        router.get("/admin/periodic").handler(ctx -> {
+            if (noParams(ctx)) {
+                Json.respond(ctx, 200, periodic.get(), false);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- list
