@@ -19,7 +19,6 @@ import dev.gonode.node.internal.periodic.Coordination;
 import dev.gonode.node.internal.periodic.PeriodicScheduler;
 import dev.gonode.node.internal.store.postgres.PeriodicLeadership;
 import java.time.Instant;
-import java.util.List;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
@@ -102,7 +101,7 @@ public final class Node implements AutoCloseable {
     private final HttpServer jobs;
     private final HttpServer admin;
     private final Diagnostics diagnostics;
-    /** Enqueues the periodic jobs; {@code null} when none is configured. */
+    /** Enqueues the periodic jobs (idle when none is configured). */
     private final PeriodicScheduler periodic;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
@@ -175,7 +174,7 @@ public final class Node implements AutoCloseable {
         }
         JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry,
                 shared);
-        PeriodicScheduler periodic = config.periodic().isEmpty() ? null : new PeriodicScheduler(config.periodic(),
+        PeriodicScheduler periodic = new PeriodicScheduler(config.periodic(),
                 coordination, (entry, key) -> enqueueTick(engine, entry, key), Instant::now, diagnostics.registry());
         telemetry.bindGauges(engine);
         storeTelemetry.bindGauges(engine, config.jobs().store());
@@ -212,7 +211,7 @@ public final class Node implements AutoCloseable {
                         }, diagnostics);
         new QueueAdmin(shared == null ? QueueView.memory(engine, store, Json.MAPPER)
                 : QueueView.postgres(engine, shared.queue(), Json.MAPPER), config.jobs().store(),
-                periodic == null ? () -> Map.of("leader", false, "entries", List.of()) : periodic::status)
+                periodic::status)
                 .routes(adminRoutes);
         HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
                 config.admin().port(), config.server(), 0, adminRoutes, diagnostics.registry());
@@ -235,8 +234,8 @@ public final class Node implements AutoCloseable {
         }
         Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics, periodic);
         self.set(node);
-        if (periodic != null) {
-            periodic.start();
+        periodic.start();
+        if (!config.periodic().isEmpty()) {
             LOG.info("periodic jobs: {} ({})", config.periodic().size(), config.jobs().onPostgres()
                     ? "the fleet's leader enqueues each tick once" : "this node enqueues each tick");
         }
@@ -352,9 +351,7 @@ public final class Node implements AutoCloseable {
                 GoDuration.format(config.drain().timeout()), engine.inFlight());
         Go.go("drain", () -> {
             try {
-                if (periodic != null) {
-                    periodic.close(); // no more ticks from this node; another node leads
-                }
+                periodic.close(); // no more ticks from this node; another node leads
                 JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
                 LOG.info("drained in {}: {} job(s) finished, {} {} at the drain timeout", since(start),
                         report.finished(), report.aborted(), engine.blocks() ? "handed back to the queue" : "aborted");

@@ -82,6 +82,12 @@ public final class PeriodicScheduler implements AutoCloseable {
         this.enqueuer = enqueuer;
         this.clock = clock;
         this.registry = registry;
+        for (Entry e : entries) { // at 0 from the start, so that rate() and increase() see the first tick
+            for (String result : List.of("enqueued", "duplicate", "failed")) {
+                ticks(e, result);
+            }
+            missed(e);
+        }
         Gauge.builder("gonode.periodic.leader", this, s -> s.leading ? 1 : 0)
                 .description("1 while this node enqueues the fleet's periodic jobs (the leader)").register(registry);
     }
@@ -136,7 +142,7 @@ public final class PeriodicScheduler implements AutoCloseable {
                     try {
                         tick(e, clock.get());
                     } catch (RuntimeException ex) {
-                        count("gonode.periodic.ticks", e, "failed");
+                        ticks(e, "failed").increment();
                         LOG.warn("periodic job {}: this round failed ({}); the next round tries again",
                                 e.config().name(), ex.toString());
                     }
@@ -176,25 +182,28 @@ public final class PeriodicScheduler implements AutoCloseable {
         String key = "periodic:" + name + ":" + due.getEpochSecond();
         Enqueued result = enqueuer.enqueue(e.config(), key);
         if (result == Enqueued.REFUSED) {
-            count("gonode.periodic.ticks", e, "failed");
+            ticks(e, "failed").increment();
             return;
         }
         coordination.recordTick(name, due);
         lastSeen.put(name, due);
-        count("gonode.periodic.ticks", e, result == Enqueued.NEW ? "enqueued" : "duplicate");
+        ticks(e, result == Enqueued.NEW ? "enqueued" : "duplicate").increment();
         long missed = e.schedule().ticksBetween(last, due);
         if (missed > 0) {
-            Counter.builder("gonode.periodic.missed.ticks").description("Periodic ticks skipped: due while no node"
-                    + " could enqueue them, older than the one catch-up").tag("name", name).register(registry)
-                    .increment(missed);
+            missed(e).increment(missed);
             LOG.warn("periodic job {}: {} tick(s) between {} and {} were missed and are skipped; ran {} as the one"
                     + " catch-up", name, missed, last, due, due);
         }
     }
 
-    private void count(String meter, Entry e, String result) {
-        Counter.builder(meter).description("Periodic ticks this node handled as the leader, by result")
-                .tag("name", e.config().name()).tag("result", result).register(registry).increment();
+    private Counter ticks(Entry e, String result) {
+        return Counter.builder("gonode.periodic.ticks").description("Periodic ticks this node handled as the leader,"
+                + " by result").tag("name", e.config().name()).tag("result", result).register(registry);
+    }
+
+    private Counter missed(Entry e) {
+        return Counter.builder("gonode.periodic.missed.ticks").description("Periodic ticks skipped: due while no node"
+                + " could enqueue them, older than the one catch-up").tag("name", e.config().name()).register(registry);
     }
 
     /** Stops enqueueing and gives up leadership (the drain's first step). Idempotent. */
