@@ -287,6 +287,10 @@ public final class PostgresJobQueue implements AutoCloseable {
                 .locations(MIGRATIONS)
                 .table(HISTORY_TABLE)
                 .baselineOnMigrate(false)
+                // All pending migrations in one transaction: all or none land, and one node applies
+                // them all (per-migration transactions let a node waiting on Flyway's lock take over
+                // between two of them).
+                .group(true)
                 .load()
                 .migrate();
     }
