@@ -63,6 +63,7 @@ public final class JobTelemetry implements JobEvents {
                         .tag("handler", handler).tag("state", busy ? "busy" : "idle").register(registry);
             }
             restarts(handler);
+            retries(handler);
         }
     }
 
@@ -103,6 +104,18 @@ public final class JobTelemetry implements JobEvents {
         record("gonode.job.queue.wait", "Time jobs waited in the mailbox", job.handler(), job.queueWait());
         record("gonode.job.run", "Time handlers ran jobs", job.handler(), job.runTime());
         finish(job);
+    }
+
+    @Override
+    public void retried(JobRecord job) {
+        retries(job.handler()).increment();
+    }
+
+    private Counter retries(String handler) {
+        return counters.computeIfAbsent("retries\n" + handler, k -> Counter.builder("gonode.jobs.retries")
+                .description("Failed attempts followed by another (a retry with backoff); a job whose attempts run out"
+                        + " counts in gonode_jobs_completed_total{outcome=\"discarded\"}")
+                .tag("handler", handler).register(registry));
     }
 
     @Override

@@ -192,6 +192,11 @@ public final class JobEngine {
         return fleet == null ? store.get(id) : fleet.lookup(id);
     }
 
+    /** The job this node runs or queues now with this id ({@code null}: none), for an operator's cancel. */
+    JobRecord liveJob(String id) {
+        return live.get(id);
+    }
+
     /** Whether a drain has begun. */
     public boolean draining() {
         return draining;
