@@ -41,6 +41,8 @@ module dev.gonode.node {
     requires org.postgresql.jdbc;
     requires com.zaxxer.hikari;
     requires flyway.core;
+    // periodic jobs' cron schedules
+    requires com.cronutils;
 
     // Jackson binds the configuration and the job API's bodies to these records
     opens dev.gonode.node to com.fasterxml.jackson.databind;

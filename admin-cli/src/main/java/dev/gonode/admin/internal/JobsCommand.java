@@ -97,7 +97,7 @@ public final class JobsCommand implements Runnable {
             DumpCommands.add(q, "until", time("--until", until));
             DumpCommands.add(q, "limit", Integer.toString(limit));
             DumpCommands.add(q, "cursor", cursor);
-            AdminHttp.Answer a = jobs.root.http().get("/admin/jobs?" + q.substring(1));
+            AdminHttp.Answer a = AdminHttp.of(jobs.root).get("/admin/jobs?" + q.substring(1));
             PrintWriter out = spec.commandLine().getOut();
             if (jobs.root.json()) {
                 NodeCommands.print(jobs.root, out, a, "");
@@ -150,7 +150,7 @@ public final class JobsCommand implements Runnable {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = jobs.root.http().get("/admin/jobs/" + id(spec, id));
+            AdminHttp.Answer a = AdminHttp.of(jobs.root).get("/admin/jobs/" + id(spec, id));
             NodeCommands.print(jobs.root, spec.commandLine().getOut(), a, describe(a.json()));
         }
     }
@@ -168,7 +168,7 @@ public final class JobsCommand implements Runnable {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = jobs.root.http().post("/admin/jobs/" + id(spec, id) + "/retry");
+            AdminHttp.Answer a = AdminHttp.of(jobs.root).post("/admin/jobs/" + id(spec, id) + "/retry");
             NodeCommands.print(jobs.root, spec.commandLine().getOut(), a, "retried: " + describe(a.json()));
         }
     }
@@ -185,7 +185,7 @@ public final class JobsCommand implements Runnable {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = jobs.root.http().post("/admin/jobs/" + id(spec, id) + "/cancel");
+            AdminHttp.Answer a = AdminHttp.of(jobs.root).post("/admin/jobs/" + id(spec, id) + "/cancel");
             NodeCommands.print(jobs.root, spec.commandLine().getOut(), a, "cancelled: " + describe(a.json()));
         }
     }
@@ -200,7 +200,7 @@ public final class JobsCommand implements Runnable {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = jobs.root.http().get("/admin/jobs/stats");
+            AdminHttp.Answer a = AdminHttp.of(jobs.root).get("/admin/jobs/stats");
             JsonNode s = a.json();
             StringBuilder text = new StringBuilder("store " + s.path("store").asText() + ": "
                     + s.path("total").asLong() + " job(s)");
