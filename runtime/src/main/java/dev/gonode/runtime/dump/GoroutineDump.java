@@ -91,6 +91,7 @@ public final class GoroutineDump {
      */
     public long writeDebug2(Appendable out) throws IOException {
         StringBuilder block = new StringBuilder(512);
+        char[] chars = new char[0];
         long n = 0;
         for (Snapshot s : Selection.of(source.get(), filter)) {
             block.setLength(0);
@@ -98,7 +99,15 @@ public final class GoroutineDump {
                 block.append('\n');
             }
             Debug2Text.append(block, s, style);
-            out.append(block);
+            if (out instanceof Writer writer) { // Writer.append would copy the block into a String first
+                if (chars.length < block.length()) {
+                    chars = new char[Math.max(block.length(), 2 * chars.length)];
+                }
+                block.getChars(0, block.length(), chars, 0);
+                writer.write(chars, 0, block.length());
+            } else {
+                out.append(block);
+            }
             n++;
         }
         return n;
