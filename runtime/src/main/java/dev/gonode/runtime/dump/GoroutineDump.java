@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * {@link #writeJson} and {@link #writePprof} (gzipped {@code profile.proto} for
  * {@code go tool pprof}). All list goroutines lowest id first.
  *
- * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) shortly before
+ * <p>A dump streams: it takes each goroutine's stack (a few µs for a parked one) shortly before
  * writing it, so its memory does not grow with the number of goroutines (except {@code debug=1},
  * which must group, and holds one entry per distinct stack and labels). On a machine with at least
  * 4 processors, stacks are taken a few hundred goroutines ahead on helper threads (half the

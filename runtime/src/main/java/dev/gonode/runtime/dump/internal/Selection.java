@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * criteria read only the record and run before any stack is taken; the limit counts goroutines
  * actually shown, so one that finishes between selection and its snapshot does not use up a slot.
  *
- * <p>Taking a parked virtual thread's stack (10–25 µs) is most of a dump's cost, and stacks can
+ * <p>Taking a parked goroutine's stack ({@link StackReader}, 2–5 µs) is most of a dump's cost, and stacks can
  * be taken in parallel, so on a machine with at least 4 processors the iterator snapshots chunks
  * of {@value #CHUNK} goroutines on {@link #PARALLELISM} helper threads (half the processors, at most
  * 4), at most two chunks
