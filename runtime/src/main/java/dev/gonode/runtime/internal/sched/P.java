@@ -53,8 +53,6 @@ final class P {
     private volatile Runnable runnext;
 
     final TimerHeap timers = new TimerHeap();
-    /** Scratch for the batch this P's carrier takes from the global queue (owner only). */
-    final Runnable[] fromGlobal = new Runnable[LOCAL_QUEUE_SIZE / 2];
 
     /** The carrier that owns this P, or {@code null} while the P is idle. */
     volatile Carrier owner;

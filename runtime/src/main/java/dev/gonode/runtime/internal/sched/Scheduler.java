@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +22,8 @@ import java.util.function.Consumer;
  * <p><b>Roles.</b> A goroutine (G) is a virtual thread. A {@link P} is the right to run goroutines;
  * there are GOMAXPROCS of them, each with a 256-slot local run queue, a {@code runnext} slot and a
  * timer heap. A {@link Carrier} (M) is a platform thread that runs goroutines while it holds a P.
- * A global queue ({@link GlobalQueue}, batches under a spin lock, as Go's) takes submissions from
- * outside the scheduler (plain threads, the JDK's unparker threads, sysmon) and overflow from full
- * local queues.
+ * A global queue (lock-free) takes submissions from outside the scheduler (plain threads, the
+ * JDK's unparker threads, sysmon) and overflow from full local queues.
  *
  * <p><b>Where a task goes ({@link #execute}).</b> A goroutine readied by the goroutine running on a
  * carrier goes to that P's {@code runnext} (as Go's {@code ready} and {@code newproc} do); a
@@ -57,7 +57,7 @@ import java.util.function.Consumer;
  * <p><b>Waking many goroutines from outside.</b> A plain thread that readies many goroutines at
  * once (closing a channel with a million receivers) can bracket the wake-ups with
  * {@link #beginInjection()} / {@link #endInjection()}: its submissions are then collected and put
- * on the global queue a chunk of 1024 at a time (one locked append instead of one per
+ * on the global queue a chunk of 1024 at a time (one linked append instead of one CAS per
  * goroutine), starting as many idle Ps as there is work (Go's {@code injectglist}), instead of a
  * {@code globalPut} and a {@code wakep} per goroutine. A goroutine needs none of this: what it
  * readies goes to its own P, which overflows to the global queue in halves of its ring.
@@ -78,7 +78,9 @@ final class Scheduler implements Executor {
     final SpinLock lock = new SpinLock();
     private volatile P[] allp;
     private volatile int gomaxprocs;
-    private final GlobalQueue globalQueue = new GlobalQueue();
+    private final ConcurrentLinkedQueue<Runnable> globalQueue = new ConcurrentLinkedQueue<>();
+    /** Approximate length of the global queue (striped: the spawner and the carriers do not contend on it). */
+    private final LongAdder globalLength = new LongAdder();
     private final ArrayDeque<P> idleP = new ArrayDeque<>(); // guarded by lock
     private final ArrayDeque<Carrier> idleM = new ArrayDeque<>(); // guarded by lock
     private final AtomicInteger npidle = new AtomicInteger();
@@ -229,7 +231,8 @@ final class Scheduler implements Executor {
      * goroutine, and no carrier woken to find a queue that another carrier has just drained.
      */
     private void inject(Runnable[] tasks, int n) {
-        globalQueue.putAll(tasks, n);
+        globalQueue.addAll(Arrays.asList(tasks).subList(0, n));
+        globalLength.add(n);
         for (int i = 0; i < n && npidle.get() > 0; i++) {
             startCarrier(null, false);
         }
@@ -269,15 +272,23 @@ final class Scheduler implements Executor {
     }
 
     private void globalPut(Runnable task) {
-        globalQueue.put(task);
+        globalQueue.offer(task);
+        globalLength.increment();
     }
 
     private void globalPutBatch(Runnable[] batch) {
-        globalQueue.putAll(batch, batch.length);
+        for (Runnable task : batch) {
+            globalQueue.offer(task);
+        }
+        globalLength.add(batch.length);
     }
 
     private Runnable globalPoll() {
-        return globalQueue.poll();
+        Runnable task = globalQueue.poll();
+        if (task != null) {
+            globalLength.decrement();
+        }
+        return task;
     }
 
     boolean globalNonEmpty() {
@@ -286,21 +297,19 @@ final class Scheduler implements Executor {
 
     /** Takes one goroutine from the global queue and moves a fair share of the rest to {@code p}. */
     private Runnable globalGet(P p) {
-        int len = globalQueue.length();
-        if (len == 0) {
+        Runnable first = globalPoll();
+        if (first == null) {
             return null;
         }
-        Runnable[] batch = p.fromGlobal;
-        int n = globalQueue.pollInto(batch, Math.min(len / gomaxprocs + 1, batch.length));
-        if (n == 0) {
-            return null;
+        long len = Math.max(0, globalLength.sum()) + 1; // approximate: the adder may lag the queue
+        int batch = (int) Math.min(len / gomaxprocs + 1, P.LOCAL_QUEUE_SIZE / 2) - 1;
+        for (int i = 0; i < batch; i++) {
+            Runnable t = globalPoll();
+            if (t == null) {
+                break;
+            }
+            p.put(t, false, overflowToGlobal);
         }
-        for (int i = 1; i < n; i++) {
-            p.put(batch[i], false, overflowToGlobal);
-            batch[i] = null;
-        }
-        Runnable first = batch[0];
-        batch[0] = null;
         return first;
     }
 
@@ -712,7 +721,7 @@ final class Scheduler implements Executor {
     }
 
     long globalQueueLength() {
-        return globalQueue.length();
+        return Math.max(0, globalLength.sum());
     }
 
     List<Integer> localQueueLengths() {
