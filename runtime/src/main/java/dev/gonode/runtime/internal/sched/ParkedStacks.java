@@ -27,14 +27,17 @@ import jdk.internal.vm.Continuation;
  * in every other state, or when the JDK's internals are out of reach, it answers {@code null} and
  * the caller uses {@code getStackTrace}. {@link #method} gives the identity of a frame's method (the
  * VM's {@code ResolvedMethodName}, interned one per method), so that a caller can resolve each
- * distinct (method, bytecode index) once. Every internal is found once, behind a capability check,
- * like {@link VirtualThreads}; the state constants are JDK 25's.
+ * distinct (method, bytecode index) once. Every internal, the state constants included, is looked
+ * up once, behind a capability check, like {@link VirtualThreads}, and only on JDK 25, whose
+ * protocol this is: on another release the dump uses {@code getStackTrace}.
  */
 public final class ParkedStacks {
 
-    private static final int PARKED = 4, TIMED_PARKED = 7, UNPARKED = 9, SUSPENDED = 1 << 8;
+    /** The JDK release whose suspend protocol this class follows; on any other, {@code getStackTrace}. */
+    private static final int JDK_FEATURE = 25;
     private static final Set<StackWalker.Option> OPTIONS = EnumSet.of(StackWalker.Option.SHOW_REFLECT_FRAMES);
 
+    private static final int PARKED, TIMED_PARKED, UNPARKED, SUSPENDED; // VirtualThread's own constants
     private static final VarHandle STATE;
     private static final VarHandle PARK_PERMIT;
     private static final VarHandle CONT;
@@ -45,15 +48,23 @@ public final class ParkedStacks {
     static {
         VarHandle state = null, permit = null, cont = null;
         MethodHandle submit = null;
+        int parked = -1, timedParked = -1, unparked = -1, suspended = 0;
         try {
+            if (Runtime.version().feature() != JDK_FEATURE) {
+                throw new IllegalStateException("JDK " + Runtime.version().feature());
+            }
             Class<?> vthread = Class.forName("java.lang.VirtualThread");
             MethodHandles.Lookup l = MethodHandles.privateLookupIn(vthread, MethodHandles.lookup());
+            parked = (int) l.findStaticVarHandle(vthread, "PARKED", int.class).get();
+            timedParked = (int) l.findStaticVarHandle(vthread, "TIMED_PARKED", int.class).get();
+            unparked = (int) l.findStaticVarHandle(vthread, "UNPARKED", int.class).get();
+            suspended = (int) l.findStaticVarHandle(vthread, "SUSPENDED", int.class).get();
             state = l.findVarHandle(vthread, "state", int.class);
             permit = l.findVarHandle(vthread, "parkPermit", boolean.class);
             cont = l.findVarHandle(vthread, "cont", Continuation.class);
             submit = l.findVirtual(vthread, "submitRunContinuation", MethodType.methodType(void.class));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            state = null; // getStackTrace it is: a JVM without --add-opens/--add-exports, or another JDK
+            state = null; // getStackTrace it is: a JVM without --add-opens/--add-exports, or another JDK release
         }
         VarHandle frameMethod;
         Class<?> resolvedMethod;
@@ -66,6 +77,10 @@ public final class ParkedStacks {
             frameMethod = null; // every frame is then resolved on its own
             resolvedMethod = null;
         }
+        PARKED = parked;
+        TIMED_PARKED = timedParked;
+        UNPARKED = unparked;
+        SUSPENDED = suspended;
         STATE = state;
         PARK_PERMIT = permit;
         CONT = cont;
