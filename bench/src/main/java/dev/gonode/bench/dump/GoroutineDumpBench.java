@@ -7,6 +7,7 @@ import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.dump.DumpFormat;
 import dev.gonode.runtime.dump.GoroutineDump;
+import dev.gonode.runtime.dump.internal.StackReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -31,9 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A whole goroutine dump of {@code n} (default 100,000) parked goroutines, each blocked in a
  * channel receive under {@value #DEPTH} frames of its own and labelled with a job id, written to a
- * discarding stream in each format. The baseline, {@code baseline_stackTraces}, only takes every
- * goroutine's stack ({@code Thread.getStackTrace}, 10–25 µs each for a parked virtual thread),
- * which is the floor any dump pays; {@code jstack}-style {@code Thread.getAllStackTraces()} is no
+ * discarding stream in each format. Two baselines: {@code baseline_stackTraces} takes every
+ * goroutine's stack with {@code Thread.getStackTrace} (what {@code Goroutine.stackTrace()} and,
+ * before the dump walked stacks itself, every dump paid), {@code baseline_visibleStacks} takes the
+ * stacks as a dump now does ({@code StackReader}: the frames it shows, each place resolved once),
+ * the floor of every format; {@code jstack}-style {@code Thread.getAllStackTraces()} is no
  * baseline, since it does not see virtual threads. One dump per invocation (single-shot), in ms.
  */
 @State(Scope.Benchmark)
@@ -86,6 +89,16 @@ public class GoroutineDumpBench {
         long frames = 0;
         for (Goroutine g : goroutines) {
             frames += g.stackTrace().length;
+        }
+        return frames;
+    }
+
+    @Benchmark
+    public long baseline_visibleStacks() {
+        StackReader reader = new StackReader();
+        long frames = 0;
+        for (Goroutine g : goroutines) {
+            frames += reader.visibleStack(g).length;
         }
         return frames;
     }

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * Heap bytes per parked goroutine: parks N goroutines (default 1,000,000) on gonode's scheduler
  * and N plain virtual threads on the JDK's, in the same JVM, and prints the heap growth per
  * thread for each after full collections, and how long a full collection takes with all of them
- * parked (System.gc(), G1's full collection by default). Run with the runtime's JVM options, for example
+ * parked (System.gc(), G1's full collection by default), after a warm-up round of each (a fifth
+ * of N) so that both park with compiled frames. Run with the runtime's JVM options, for example
  * {@code java @bench/target/classes/gonode-jvm.options
  * -Xmx8g -cp bench/target/gonode-bench.jar dev.gonode.bench.sched.ParkedFootprint 1000000}.
  */
@@ -24,7 +25,15 @@ public final class ParkedFootprint {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Go.gomaxprocs(); // start the runtime before measuring
-        double jdk = measure("jdk virtual thread", n, r -> Thread.ofVirtual().start(r));
+        Consumer<Runnable> virtualThread = r -> Thread.ofVirtual().start(r);
+        // Warm both paths first: a parked thread's stack chunk holds its frames as they were when it
+        // parked, and an interpreted frame is several times a compiled one, so whichever kind ran
+        // first in a cold JVM would carry the interpreter's frames (JDK 25: ~840 bytes of chunk
+        // cold, ~230 warm).
+        int warmup = Math.max(1, n / 5);
+        measure("warm-up: jdk virtual thread", warmup, virtualThread);
+        measure("warm-up: gonode goroutine", warmup, Go::go);
+        double jdk = measure("jdk virtual thread", n, virtualThread);
         double gonode = measure("gonode goroutine", n, Go::go);
         System.out.printf("ratio gonode/jdk: %.2f%n", gonode / jdk);
     }

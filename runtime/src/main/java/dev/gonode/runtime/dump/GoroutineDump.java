@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * {@link #writeJson} and {@link #writePprof} (gzipped {@code profile.proto} for
  * {@code go tool pprof}). All list goroutines lowest id first.
  *
- * <p>A dump streams: it takes each goroutine's stack (10–25 µs for a parked one) shortly before
+ * <p>A dump streams: it takes each goroutine's stack (a few µs for a parked one) shortly before
  * writing it, so its memory does not grow with the number of goroutines (except {@code debug=1},
  * which must group, and holds one entry per distinct stack and labels). On a machine with at least
  * 4 processors, stacks are taken a few hundred goroutines ahead on helper threads (half the
@@ -91,6 +91,7 @@ public final class GoroutineDump {
      */
     public long writeDebug2(Appendable out) throws IOException {
         StringBuilder block = new StringBuilder(512);
+        char[] chars = new char[0];
         long n = 0;
         for (Snapshot s : Selection.of(source.get(), filter)) {
             block.setLength(0);
@@ -98,7 +99,15 @@ public final class GoroutineDump {
                 block.append('\n');
             }
             Debug2Text.append(block, s, style);
-            out.append(block);
+            if (out instanceof Writer writer) { // Writer.append would copy the block into a String first
+                if (chars.length < block.length()) {
+                    chars = new char[Math.max(block.length(), 2 * chars.length)];
+                }
+                block.getChars(0, block.length(), chars, 0);
+                writer.write(chars, 0, block.length());
+            } else {
+                out.append(block);
+            }
             n++;
         }
         return n;

@@ -44,15 +44,16 @@ public final class Debug2Text {
             out.append('\n');
         }
         for (StackTraceElement f : s.stack()) {
-            out.append(Frames.function(f, style)).append("(...)\n\t").append(Frames.location(f, style)).append('\n');
+            Frames.appendFunction(out, f, style).append("(...)\n\t");
+            Frames.appendLocation(out, f, style).append('\n');
         }
         if (!s.creationSite().isEmpty()) {
             StackTraceElement site = s.creationSite().get(0);
-            out.append("created by ").append(Frames.function(site, style));
+            Frames.appendFunction(out.append("created by "), site, style);
             if (s.parentId() != 0) {
                 out.append(" in goroutine ").append(s.parentId());
             }
-            out.append("\n\t").append(Frames.location(site, style)).append('\n');
+            Frames.appendLocation(out.append("\n\t"), site, style).append('\n');
         }
     }
 }

@@ -55,7 +55,7 @@ public final class Frames {
         return top == 0 && bottom == raw.length ? raw : Arrays.copyOfRange(raw, top, bottom);
     }
 
-    private static boolean isParkingMachinery(String cls) {
+    static boolean isParkingMachinery(String cls) {
         return cls.startsWith("java.lang.VirtualThread")
                 || cls.startsWith("java.lang.System$")
                 || cls.startsWith("jdk.internal.")
@@ -63,7 +63,7 @@ public final class Frames {
                 || cls.startsWith("dev.gonode.runtime.internal.sched.");
     }
 
-    private static boolean isLauncherMachinery(String cls) {
+    static boolean isLauncherMachinery(String cls) {
         return cls.startsWith("java.lang.VirtualThread") || cls.startsWith("jdk.internal.vm.")
                 || cls.equals("java.lang.Thread");
     }
@@ -79,6 +79,16 @@ public final class Frames {
             return cls + "." + f.getMethodName();
         }
         return cls.substring(0, dot).replace('.', '/') + cls.substring(dot) + "." + f.getMethodName();
+    }
+
+    /** Appends {@link #function}. */
+    public static StringBuilder appendFunction(StringBuilder out, StackTraceElement f, TextStyle style) {
+        return style == TextStyle.GONODE ? GoStack.appendFunction(out, f) : out.append(function(f, style));
+    }
+
+    /** Appends {@link #location}. */
+    public static StringBuilder appendLocation(StringBuilder out, StackTraceElement f, TextStyle style) {
+        return style == TextStyle.GONODE ? GoStack.appendLocation(out, f) : out.append(location(f, style));
     }
 
     /** {@code File.java:12}, or {@code /pkg/path/File.java.go:12} for tools (which need a .go path). */

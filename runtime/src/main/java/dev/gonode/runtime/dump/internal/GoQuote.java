@@ -1,5 +1,6 @@
 package dev.gonode.runtime.dump.internal;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -20,6 +21,10 @@ public final class GoQuote {
 
     /** Appends {@code s} as Go's {@code %q} prints it. */
     public static void quote(StringBuilder out, String s) {
+        if (isPlainAscii(s)) {
+            out.append('"').append(s).append('"'); // the usual label: nothing to escape
+            return;
+        }
         out.append('"');
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
@@ -54,7 +59,9 @@ public final class GoQuote {
     public static void labels(StringBuilder out, Map<String, String> labels) {
         out.append('{');
         boolean first = true;
-        for (String key : labels.keySet().stream().sorted().toList()) {
+        String[] keys = labels.keySet().toArray(new String[0]);
+        Arrays.sort(keys);
+        for (String key : keys) {
             if (!first) {
                 out.append(", ");
             }
@@ -64,6 +71,17 @@ public final class GoQuote {
             quote(out, labels.get(key));
         }
         out.append('}');
+    }
+
+    /** Printable ASCII without {@code "} and backslash: what {@code %q} leaves as it is. */
+    private static boolean isPlainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < ' ' || c > '~' || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isPrint(int cp) {

@@ -2,9 +2,9 @@ package dev.gonode.runtime.dump.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -90,11 +90,13 @@ public final class PprofDump {
             locationIds[i] = location(stack[i]);
         }
         Map<String, String> labels = s.labels();
-        long[] labelIds = new long[labels.size() * 2];
+        String[] keys = labels.keySet().toArray(new String[0]);
+        Arrays.sort(keys);
+        long[] labelIds = new long[keys.length * 2];
         int k = 0;
-        for (Map.Entry<String, String> e : (labels.size() > 1 ? new TreeMap<>(labels) : labels).entrySet()) {
-            labelIds[k++] = string(e.getKey());
-            labelIds[k++] = string(e.getValue());
+        for (String key : keys) {
+            labelIds[k++] = string(key);
+            labelIds[k++] = string(labels.get(key));
         }
         message.reset().packed(SAMPLE_LOCATION_ID, locationIds, stack.length).packed(SAMPLE_VALUE, new long[] {1}, 1);
         for (int i = 0; i < labelIds.length; i += 2) {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * criteria read only the record and run before any stack is taken; the limit counts goroutines
  * actually shown, so one that finishes between selection and its snapshot does not use up a slot.
  *
- * <p>Taking a parked virtual thread's stack (10–25 µs) is most of a dump's cost, and stacks can
+ * <p>Taking a parked goroutine's stack ({@link StackReader}, 2–5 µs) is most of a dump's cost, and stacks can
  * be taken in parallel, so on a machine with at least 4 processors the iterator snapshots chunks
  * of {@value #CHUNK} goroutines on {@link #PARALLELISM} helper threads (half the processors, at most
  * 4), at most two chunks
@@ -79,6 +79,7 @@ public final class Selection implements Iterable<Snapshot> {
 
     /** Snapshots on the caller's thread, one at a time. */
     private final class Sequential implements Iterator<Snapshot> {
+        private final StackReader stacks = new StackReader();
         private int next;
         private long shown;
         private Snapshot pending;
@@ -86,7 +87,7 @@ public final class Selection implements Iterable<Snapshot> {
         @Override
         public boolean hasNext() {
             while (pending == null && shown < limit && next < selected.size()) {
-                pending = Snapshot.take(selected.get(next++));
+                pending = Snapshot.take(selected.get(next++), stacks);
             }
             return pending != null;
         }
@@ -105,6 +106,7 @@ public final class Selection implements Iterable<Snapshot> {
 
     /** Snapshots chunks ahead on helper threads; hands them out in id order. */
     private final class Parallel implements Iterator<Snapshot> {
+        private final StackReader stacks = new StackReader();
         private final ThreadPoolExecutor helpers;
         private final ArrayDeque<Future<Snapshot[]>> ahead = new ArrayDeque<>();
         private int nextChunkStart;
@@ -128,7 +130,7 @@ public final class Selection implements Iterable<Snapshot> {
                 ahead.add(helpers.submit(() -> {
                     Snapshot[] out = new Snapshot[to - from];
                     for (int i = from; i < to; i++) {
-                        out[i - from] = Snapshot.take(selected.get(i));
+                        out[i - from] = Snapshot.take(selected.get(i), stacks);
                     }
                     return out;
                 }));

@@ -20,19 +20,19 @@ public record Snapshot(long id, long parentId, String name, GoroutineState state
     private static final long MINUTE_NANOS = 60_000_000_000L;
 
     /**
-     * Reads {@code g} and takes its stack (10–25 µs for a parked virtual thread); {@code null} when
-     * the goroutine has finished by then.
+     * Reads {@code g} and takes its visible stack with {@code stacks} (a few µs for a parked
+     * goroutine); {@code null} when the goroutine has finished by then.
      */
-    public static Snapshot take(Goroutine g) {
+    public static Snapshot take(Goroutine g, StackReader stacks) {
         WaitReason reason = g.waitReason();
         long waitNanos = reason == null ? 0 : g.waitDuration().toNanos();
         GoroutineState state = g.state();
-        StackTraceElement[] raw = g.stackTrace();
-        if (state == GoroutineState.DEAD || (raw.length == 0 && !g.isAlive())) {
+        StackTraceElement[] stack = stacks.visibleStack(g);
+        if (state == GoroutineState.DEAD || stack == null) {
             return null;
         }
-        return new Snapshot(g.id(), g.parentId(), g.name(), state, reason, waitNanos, g.labels(),
-                Frames.visible(raw), g.creationSite());
+        return new Snapshot(g.id(), g.parentId(), g.name(), state, reason, waitNanos, g.labels(), stack,
+                g.creationSite());
     }
 
     /** {@code g} with a stack the caller already has (a wait site, a stack taken earlier). */

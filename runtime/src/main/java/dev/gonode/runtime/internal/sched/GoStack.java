@@ -11,7 +11,8 @@ public final class GoStack {
      * tab-indented location line {@code \tFile.java:12}.
      */
     public static void appendFrame(StringBuilder out, StackTraceElement frame) {
-        out.append(function(frame)).append("(...)\n\t").append(location(frame)).append('\n');
+        appendFunction(out, frame).append("(...)\n\t");
+        appendLocation(out, frame).append('\n');
     }
 
     /** {@code pkg.Class.method}, the function name Go would print. */
@@ -19,12 +20,22 @@ public final class GoStack {
         return frame.getClassName() + "." + frame.getMethodName();
     }
 
+    /** Appends {@link #function}, without building it as a string first (dumps append millions). */
+    public static StringBuilder appendFunction(StringBuilder out, StackTraceElement frame) {
+        return out.append(frame.getClassName()).append('.').append(frame.getMethodName());
+    }
+
     /** {@code File.java:12}, or the best the JVM knows ({@code Native Method}, {@code Unknown Source}). */
     public static String location(StackTraceElement frame) {
+        return appendLocation(new StringBuilder(32), frame).toString();
+    }
+
+    /** Appends {@link #location}. */
+    public static StringBuilder appendLocation(StringBuilder out, StackTraceElement frame) {
         String file = frame.getFileName();
         if (frame.isNativeMethod()) {
-            return (file != null ? file : "Native Method") + ":0";
+            return out.append(file != null ? file : "Native Method").append(":0");
         }
-        return (file != null ? file : "Unknown Source") + ":" + Math.max(frame.getLineNumber(), 0);
+        return out.append(file != null ? file : "Unknown Source").append(':').append(Math.max(frame.getLineNumber(), 0));
     }
 }
