@@ -30,6 +30,7 @@ public final class PlainEchoServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
+        int eventLoops = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.post("/v1/jobs/echo").handler(BodyHandler.create(false)).handler(ctx -> {
@@ -44,8 +45,12 @@ public final class PlainEchoServer {
                     .putHeader("Cache-Control", "no-store")
                     .end(answer(payload));
         });
-        int bound = vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get().actualPort();
+        int shared = port == 0 ? -1 : port;
+        int bound = 0;
+        for (int i = 0; i < eventLoops; i++) {
+            bound = vertx.createHttpServer().requestHandler(router).listen(shared, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get().actualPort();
+        }
         System.out.println("plain vert.x echo listening on 127.0.0.1:" + bound);
     }
 
