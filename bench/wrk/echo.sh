@@ -7,6 +7,7 @@
 #
 #   bench/wrk/echo.sh [ROUNDS] [DURATION] [CONNECTIONS...]     defaults: 3 20s 64 256
 #   WARMUP=30s (each server, before the first round: the node's JIT needs longer than the plain route's)
+#   GONODE_BENCH_JAR=path (another build of the bench jar, to compare before and after a change)
 #
 # Needs bench/target/gonode-bench.jar (./mvnw -q -B -DskipTests -pl bench -am package).
 set -euo pipefail
@@ -15,7 +16,7 @@ source bin/lib/common.sh
 find_java
 rounds="${1:-3}"; duration="${2:-20s}"; shift $(( $# > 2 ? 2 : $# )) || true
 conns=("$@"); [ ${#conns[@]} -gt 0 ] || conns=(64 256)
-jar=bench/target/gonode-bench.jar
+jar="${GONODE_BENCH_JAR:-bench/target/gonode-bench.jar}"
 [ -f "$jar" ] || { echo "build the bench jar first: ./mvnw -q -B -DskipTests -pl bench -am package" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
