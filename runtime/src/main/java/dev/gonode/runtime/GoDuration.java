@@ -70,42 +70,67 @@ public final class GoDuration {
         return Duration.ofNanos(negative ? -nanos : nanos);
     }
 
-    /** Formats {@code d} the way Go's {@code Duration.String} does, for example {@code 1m30s} or {@code 250ms}. */
+    /**
+     * Formats {@code d} the way Go's {@code Duration.String} does, for example {@code 1m30s},
+     * {@code 250ms} or {@code 1.5µs}: exact (integer arithmetic, no rounding), trailing zeros of the
+     * fraction dropped. Cheap enough for a request path (no {@code Formatter}, no regex).
+     */
     public static String format(Duration d) {
-        long nanos = d.toNanos();
-        if (nanos == 0) {
+        long seconds = d.getSeconds();
+        int nano = d.getNano();
+        if (seconds == 0 && nano == 0) {
             return "0s";
         }
-        StringBuilder sb = new StringBuilder();
-        if (nanos < 0) {
+        StringBuilder sb = new StringBuilder(24);
+        if (seconds < 0) {
             sb.append('-');
-            nanos = -nanos;
+            // -(seconds + nano/1e9) as a non-negative seconds and nanos pair; Long.MIN_VALUE seconds
+            // cannot be a Duration's, so the negation does not overflow
+            seconds = -seconds;
+            if (nano > 0) {
+                seconds--;
+                nano = 1_000_000_000 - nano;
+            }
         }
-        if (nanos < 1_000) {
-            return sb.append(nanos).append("ns").toString();
+        if (seconds == 0) {
+            if (nano < 1_000) {
+                return sb.append(nano).append("ns").toString();
+            }
+            if (nano < 1_000_000) {
+                return fraction(sb, nano / 1_000, nano % 1_000, 3).append("µs").toString();
+            }
+            return fraction(sb, nano / 1_000_000, nano % 1_000_000, 6).append("ms").toString();
         }
-        if (nanos < 1_000_000) {
-            return sb.append(trim(nanos / 1e3)).append("µs").toString();
-        }
-        if (nanos < 1_000_000_000) {
-            return sb.append(trim(nanos / 1e6)).append("ms").toString();
-        }
-        long hours = nanos / 3_600_000_000_000L;
-        long minutes = nanos / 60_000_000_000L % 60;
-        double seconds = (nanos % 60_000_000_000L) / 1e9;
+        long hours = seconds / 3_600;
+        long minutes = seconds / 60 % 60;
         if (hours > 0) {
             sb.append(hours).append('h');
         }
         if (hours > 0 || minutes > 0) {
             sb.append(minutes).append('m');
         }
-        return sb.append(trim(seconds)).append('s').toString();
+        return fraction(sb, seconds % 60, nano, 9).append('s').toString();
     }
 
-    private static String trim(double v) {
-        String s = String.format(java.util.Locale.ROOT, "%.9f", v);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    /** Appends {@code whole}, then {@code part} as a fraction of {@code digits} digits without trailing zeros. */
+    private static StringBuilder fraction(StringBuilder sb, long whole, int part, int digits) {
+        sb.append(whole);
+        if (part == 0) {
+            return sb;
+        }
+        while (part % 10 == 0) {
+            part /= 10;
+            digits--;
+        }
+        sb.append('.');
+        int width = 1;
+        for (int rest = part; rest >= 10; rest /= 10) {
+            width++;
+        }
+        for (; width < digits; width++) {
+            sb.append('0');
+        }
+        return sb.append(part);
     }
 
     private static IllegalArgumentException invalid(String text) {

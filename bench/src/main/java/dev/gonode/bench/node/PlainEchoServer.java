@@ -17,9 +17,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * The baseline of {@code bench/wrk/echo.sh}: a plain Vert.x route that does what a node's
  * {@code POST /v1/jobs/echo} must do for a caller — read the body as JSON (so invalid JSON could
  * be refused) and answer the job's JSON shape (id, handler, status, times, result) — all on its
- * event loop, with no job machinery. Same Vert.x defaults as the node (event loops = 2 x cores).
+ * event loop, with no job machinery.
  *
- * <p>Usage: {@code PlainEchoServer PORT} (0 picks a free port; the line it prints names the port).
+ * <p>Usage: {@code PlainEchoServer PORT [EVENT_LOOPS]} (port 0 picks a free port, and the line it
+ * prints names it). A Vert.x {@code HttpServer} serves its connections on the one event loop it
+ * was listened from, as the node's job API does; {@code EVENT_LOOPS} (default 1) servers share the
+ * port, each on its own event loop, to compare with a node that listens on as many.
  */
 public final class PlainEchoServer {
 
@@ -30,6 +33,7 @@ public final class PlainEchoServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
+        int eventLoops = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.post("/v1/jobs/echo").handler(BodyHandler.create(false)).handler(ctx -> {
@@ -44,8 +48,12 @@ public final class PlainEchoServer {
                     .putHeader("Cache-Control", "no-store")
                     .end(answer(payload));
         });
-        int bound = vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get().actualPort();
+        int shared = port == 0 ? -1 : port;
+        int bound = 0;
+        for (int i = 0; i < eventLoops; i++) {
+            bound = vertx.createHttpServer().requestHandler(router).listen(shared, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get().actualPort();
+        }
         System.out.println("plain vert.x echo listening on 127.0.0.1:" + bound);
     }
 

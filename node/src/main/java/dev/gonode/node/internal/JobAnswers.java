@@ -154,8 +154,10 @@ final class JobAnswers {
         Outcome outcome = job.outcome();
         byte[] result = outcome instanceof Outcome.Succeeded s ? s.resultJson() : null;
         ByteArrayBuilder bytes = new ByteArrayBuilder(result == null ? 256 : 256 + result.length);
-        try {
-            JsonGenerator out = Json.MAPPER.createGenerator(bytes);
+        // Closed before the result's bytes are appended (closing returns the generator's buffers to
+        // Json's pool), so it must not close the open object itself.
+        try (JsonGenerator out = Json.MAPPER.createGenerator(bytes)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)) {
             out.writeStartObject();
             out.writeStringField("id", job.id());
             out.writeStringField("handler", job.handler());
@@ -171,7 +173,6 @@ final class JobAnswers {
                 out.writeStringField("message", outcome.message());
                 out.writeEndObject();
             }
-            out.flush(); // the object stays open: the result's bytes and the closing brace follow
         } catch (IOException e) {
             throw new UncheckedIOException("writing a job view to memory", e);
         }

@@ -3,6 +3,7 @@ package dev.gonode.node.internal;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobEvents;
 import dev.gonode.node.internal.jobs.JobRecord;
+import dev.gonode.node.internal.jobs.JobStatus;
 import dev.gonode.node.internal.jobs.Outcome;
 import dev.gonode.runtime.jfr.JobEvent;
 import io.micrometer.core.instrument.Counter;
@@ -34,9 +35,14 @@ public final class JobTelemetry implements JobEvents {
 
     private final MeterRegistry registry;
     private final Map<JobRecord, JobEvent> open = new ConcurrentHashMap<>();
-    /** Meters by name and tags: looked up once, not through the registry on every job. */
+    /** The meters every job of a handler touches, by handler: one map lookup per event, no key to build. */
+    private final Map<String, HandlerMeters> byHandler = new ConcurrentHashMap<>();
+    /** The rarer meters (refusals, failures by code, restarts) by name and tags: looked up once, then cached. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    /** A handler's meters for the accepted, succeeded path. */
+    private record HandlerMeters(Counter accepted, Counter succeeded, Timer queueWait, Timer run) {
+    }
 
     JobTelemetry(MeterRegistry registry) {
         this.registry = registry;
@@ -67,11 +73,30 @@ public final class JobTelemetry implements JobEvents {
         }
     }
 
+    private HandlerMeters meters(String handler) {
+        HandlerMeters meters = byHandler.get(handler);
+        return meters != null ? meters : byHandler.computeIfAbsent(handler, h -> new HandlerMeters(
+                Counter.builder("gonode.jobs.accepted").description("Jobs accepted into a handler's mailbox")
+                        .tag("handler", h).register(registry),
+                completed(h, JobStatus.SUCCEEDED.wireName(), "none"),
+                timer("gonode.job.queue.wait", "Time jobs waited in the mailbox", h),
+                timer("gonode.job.run", "Time handlers ran jobs", h)));
+    }
+
+    private Counter completed(String handler, String status, String code) {
+        return counters.computeIfAbsent("completed\n" + handler + "\n" + status + "\n" + code,
+                k -> Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
+                        .tag("handler", handler).tag("outcome", status).tag("code", code).register(registry));
+    }
+
+    private Timer timer(String name, String description, String handler) {
+        return Timer.builder(name).description(description).tag("handler", handler).publishPercentileHistogram()
+                .register(registry);
+    }
+
     @Override
     public void accepted(JobRecord job) {
-        counters.computeIfAbsent("accepted\n" + job.handler(), k -> Counter.builder("gonode.jobs.accepted")
-                .description("Jobs accepted into a handler's mailbox").tag("handler", job.handler())
-                .register(registry)).increment();
+        meters(job.handler()).accepted().increment();
         JobEvent event = new JobEvent();
         if (event.isEnabled()) {
             event.begin();
@@ -95,14 +120,14 @@ public final class JobTelemetry implements JobEvents {
     @Override
     public void settled(JobRecord job) {
         Outcome outcome = job.outcome();
-        String code = outcome instanceof Outcome.Succeeded ? "none" : outcome.code();
-        String status = outcome.status().wireName();
-        counters.computeIfAbsent("completed\n" + job.handler() + "\n" + status + "\n" + code,
-                k -> Counter.builder("gonode.jobs.completed").description("Jobs answered, by final status")
-                        .tag("handler", job.handler()).tag("outcome", status).tag("code", code)
-                        .register(registry)).increment();
-        record("gonode.job.queue.wait", "Time jobs waited in the mailbox", job.handler(), job.queueWait());
-        record("gonode.job.run", "Time handlers ran jobs", job.handler(), job.runTime());
+        HandlerMeters meters = meters(job.handler());
+        if (outcome instanceof Outcome.Succeeded) {
+            meters.succeeded().increment();
+        } else {
+            completed(job.handler(), outcome.status().wireName(), outcome.code()).increment();
+        }
+        record(meters.queueWait(), job.queueWait());
+        record(meters.run(), job.runTime());
         finish(job);
     }
 
@@ -140,10 +165,9 @@ public final class JobTelemetry implements JobEvents {
         }
     }
 
-    private void record(String name, String description, String handler, Duration d) {
+    private static void record(Timer timer, Duration d) {
         if (d != null) {
-            timers.computeIfAbsent(name + "\n" + handler, k -> Timer.builder(name).description(description)
-                    .tag("handler", handler).publishPercentileHistogram().register(registry)).record(d);
+            timer.record(d);
         }
     }
 }

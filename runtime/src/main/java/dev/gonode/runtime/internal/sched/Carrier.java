@@ -104,11 +104,19 @@ final class Carrier extends Thread {
         SCHED_TICK.setOpaque(this, (long) SCHED_TICK.getOpaque(this) + 1);
     }
 
-    /** Parks this idle carrier until a waker hands it a P (or the scheduler shuts down). */
-    P awaitP() {
+    /**
+     * Parks this idle carrier until a waker hands it a P, the scheduler shuts down, or about
+     * {@code timeoutNanos} pass; returns the P, or {@code null} for the other two.
+     */
+    P awaitP(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
         P next;
         while ((next = nextP) == null && !scheduler.isShutdown()) {
-            LockSupport.park(this);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            LockSupport.parkNanos(this, left);
         }
         nextP = null;
         return next;
