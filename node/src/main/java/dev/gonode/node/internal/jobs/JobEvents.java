@@ -21,6 +21,10 @@ public interface JobEvents {
     default void rejected(String handler, String reason) {
     }
 
+    /** An attempt of {@code job} failed with {@code failure} and the job will run again after a backoff. */
+    default void retrying(JobRecord job, Outcome failure) {
+    }
+
     /** {@code job} has its final outcome. */
     default void settled(JobRecord job) {
     }

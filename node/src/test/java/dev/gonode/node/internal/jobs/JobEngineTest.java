@@ -64,7 +64,8 @@ class JobEngineTest {
     private static JobEngine engine(JobHandler handler, int concurrency, int mailbox, JobStore store,
                                     NodeConfig.Jobs jobs, JobEvents events) {
         return new JobEngine(Map.of(handler.name(), handler),
-                Map.of(handler.name(), new NodeConfig.Handler(concurrency, mailbox, Duration.ofSeconds(30))),
+                Map.of(handler.name(), new NodeConfig.Handler(concurrency, mailbox, Duration.ofSeconds(30))
+                        .withRetries(1, Duration.ofSeconds(1), Duration.ofSeconds(1))),
                 jobs, store, new ObjectMapper(), events);
     }
 

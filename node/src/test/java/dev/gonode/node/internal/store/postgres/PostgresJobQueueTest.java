@@ -272,7 +272,7 @@ class PostgresJobQueueTest {
                 Duration.ofHours(1))));
         StoredJob waiting = queue.get(id).orElseThrow();
         assertEquals(JobState.RETRYABLE, waiting.state());
-        assertEquals("queued", waiting.state().apiStatus());
+        assertEquals("retryable", waiting.state().apiStatus());
         assertNull(waiting.finishedAt());
         assertTrue(waiting.errors().contains("boom 1") && waiting.errors().contains("\"attempt\": 1"), waiting.errors());
         assertTrue(queue.claim("flaky", 1, "pod-a", LONG_LEASE).jobs().isEmpty(), "not due for an hour");
