@@ -592,6 +592,34 @@ final class FleetJobs {
         return new JobEngine.CancelResult.Cancelled(lookup(id));
     }
 
+    /** {@link JobEngine#retry(String)} on the shared queue. */
+    JobEngine.RetryResult retry(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        if (id.length() != 36) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        Optional<JobState> before;
+        try {
+            before = queue.retry(uuid);
+            reachable();
+        } catch (StoreException e) {
+            failed("retry", e);
+            throw e;
+        }
+        if (before.isEmpty()) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        if (!before.get().isFinal() || before.get() == JobState.SUCCEEDED) {
+            return new JobEngine.RetryResult.NotRetryable(statusOf(before.get()));
+        }
+        return new JobEngine.RetryResult.Retried(lookup(id));
+    }
+
     private static JobStatus statusOf(JobState state) {
         return switch (state) {
             case AVAILABLE -> JobStatus.QUEUED;

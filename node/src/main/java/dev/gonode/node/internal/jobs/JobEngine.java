@@ -117,6 +117,28 @@ public final class JobEngine {
         }
     }
 
+    /** What {@link #retry(String)} did. */
+    public sealed interface RetryResult {
+        /** The job is queued again, with its attempts counted afresh and its earlier errors kept. */
+        record Retried(JobRecord job) implements RetryResult {
+        }
+
+        /** No job has that id (or it was pruned). */
+        record NotFound() implements RetryResult {
+        }
+
+        /**
+         * The job is not one that can be retried: it has not ended ({@code queued}, {@code scheduled},
+         * {@code retryable}, {@code running}) or it succeeded; {@code status} says which.
+         */
+        record NotRetryable(JobStatus status) implements RetryResult {
+        }
+
+        /** The node is draining and takes no jobs. */
+        record Draining() implements RetryResult {
+        }
+    }
+
     /** Counters for metrics and the drain log. */
     public record DrainReport(int finished, int aborted, Duration took) {
     }
@@ -352,6 +374,7 @@ public final class JobEngine {
             return new Submission.Duplicate(existing);
         }
         live.put(record.id(), record);
+        record.retainPayloadOnFailure();
         if (delay != null) {
             events.accepted(record);
             scheduleDue(record, delay);
@@ -403,6 +426,38 @@ public final class JobEngine {
             return new CancelResult.Cancelled(job);
         }
         return new CancelResult.AlreadyFinished(job.status());
+    }
+
+    /**
+     * Runs a job that ended unsuccessfully ({@code failed}, {@code discarded}, {@code cancelled},
+     * {@code aborted}) again, keeping its id and its earlier errors, with its attempts counted
+     * afresh; it is queued at once. On the shared queue this blocks (see {@link #blocks}).
+     */
+    public RetryResult retry(String id) {
+        if (fleet != null) {
+            return fleet.retry(id);
+        }
+        JobRecord job = store.get(id);
+        if (job == null) {
+            return new RetryResult.NotFound();
+        }
+        if (!enterFlight()) {
+            return new RetryResult.Draining();
+        }
+        if (!job.reopen()) {
+            leaveFlight();
+            return new RetryResult.NotRetryable(job.status());
+        }
+        if (!store.reopen(job)) { // forgotten between the lookup and now
+            job.decide(new Outcome.Aborted());
+            job.release();
+            leaveFlight();
+            return new RetryResult.NotFound();
+        }
+        live.put(job.id(), job);
+        inFlightBytes.addAndGet(job.payloadBytes());
+        scheduleDue(job, Duration.ZERO);
+        return new RetryResult.Retried(job);
     }
 
     /** Shared queue: a job that runs here was cancelled elsewhere; end it (its row is cancelled already). */

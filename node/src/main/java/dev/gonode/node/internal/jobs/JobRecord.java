@@ -52,6 +52,8 @@ public final class JobRecord implements Job {
     private volatile Instant scheduledAt;
     private volatile List<AttemptError> errors = List.of(); // replaced, never mutated, under this
     private volatile JsonNode payload;
+    /** Memory store: whether a job that ends unsuccessfully keeps its payload, so that it can be retried. */
+    private boolean retainsPayload;
     private volatile BooleanSupplier stopDeadlineHook;
     private volatile long startedNanos;
     private volatile long finishedNanos;
@@ -244,6 +246,34 @@ public final class JobRecord implements Job {
         return outcome != null || number != attempt || attemptEnded;
     }
 
+    /** Memory store: keep the payload if the job ends unsuccessfully, so {@link #reopen} can run it again. */
+    void retainPayloadOnFailure() {
+        retainsPayload = true;
+    }
+
+    /**
+     * Memory store: makes a job that ended unsuccessfully (and kept its payload) waiting again,
+     * with its attempts counted afresh and its errors kept; {@code false} if it has not ended,
+     * succeeded, or kept no payload. The caller then schedules its first attempt.
+     */
+    boolean reopen() {
+        synchronized (this) {
+            Outcome o = outcome;
+            if (o == null || o instanceof Outcome.Succeeded || payload == null || !released) {
+                return false;
+            }
+            outcome = null;
+            released = false;
+            attempt = 0;
+            attemptEnded = false;
+            startedNanos = 0;
+            finishedNanos = 0;
+            goroutineId = 0;
+            waiting = JobStatus.QUEUED;
+            return true;
+        }
+    }
+
     /** Whether the job waits for a due time (scheduled, or a retry's backoff) rather than for a worker. */
     boolean waitsForDueTime() {
         JobStatus w = waiting;
@@ -403,7 +433,9 @@ public final class JobRecord implements Job {
             stop.getAsBoolean();
         }
         context.cancel();
-        payload = null;
+        if (outcome instanceof Outcome.Succeeded || outcome instanceof Outcome.RetryScheduled || !retainsPayload) {
+            payload = null; // a failed job keeps it on the memory store, for a retry (retainedBytes counts it)
+        }
         synchronized (this) {
             released = true;
             List<Consumer<JobRecord>> run = callbacks;
@@ -419,7 +451,8 @@ public final class JobRecord implements Job {
     long retainedBytes() {
         Outcome o = outcome;
         long result = o instanceof Outcome.Succeeded s && s.resultJson() != null ? s.resultJson().length : 0;
-        return RECORD_OVERHEAD_BYTES + result + (idempotencyKey == null ? 0 : 2L * idempotencyKey.length());
+        long kept = payload != null ? payloadBytes : 0;
+        return RECORD_OVERHEAD_BYTES + result + kept + (idempotencyKey == null ? 0 : 2L * idempotencyKey.length());
     }
 
     /** Drops the result from memory: it was answered but is too large to keep. */

@@ -228,6 +228,22 @@ public final class PostgresJobQueue implements AutoCloseable {
                    CASE WHEN ? = 'running' THEN pg_notify('gonode_job_cancelled', d.id::text) END
               FROM done d""";
 
+    /**
+     * Makes a job that ended unsuccessfully due again at once (its row is locked by
+     * {@link #LOCK_STATE_SQL} in the same transaction): attempts counted afresh, errors kept,
+     * claimers notified.
+     */
+    private static final String RETRY_SQL = """
+            WITH again AS (
+                UPDATE gonode_job j
+                   SET state = 'available', attempt = 0, scheduled_at = now(), attempted_at = NULL,
+                       finished_at = NULL, result = NULL, error = NULL, owner = NULL, lease_token = NULL,
+                       lease_expires_at = NULL
+                 WHERE j.id = ? AND j.state IN ('failed', 'discarded', 'cancelled', 'aborted')
+                RETURNING j.handler
+            )
+            SELECT pg_notify('gonode_job_available', a.handler) FROM again a""";
+
     /** What {@link #enqueue} did: the job's row, and whether this call created it. */
     public record Enqueued(StoredJob job, boolean inserted) {
     }
@@ -452,6 +468,44 @@ public final class PostgresJobQueue implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw failure("cancelling job " + id, e);
+        }
+    }
+
+    /**
+     * Makes a job that ended unsuccessfully ({@code failed}, {@code discarded}, {@code cancelled},
+     * {@code aborted}) due again now, with its attempts counted afresh and its errors kept.
+     * Returns the state the job had: empty if there is no such job; any other state than those
+     * four means nothing changed.
+     */
+    public Optional<JobState> retry(UUID id) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JobState before;
+                try (PreparedStatement s = c.prepareStatement(LOCK_STATE_SQL)) {
+                    s.setObject(1, id);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return Optional.empty();
+                        }
+                        before = JobState.fromDb(rs.getString(1));
+                    }
+                }
+                if (before.isFinal() && before != JobState.SUCCEEDED) {
+                    try (PreparedStatement s = c.prepareStatement(RETRY_SQL)) {
+                        s.setObject(1, id);
+                        s.executeQuery().close();
+                    }
+                }
+                c.commit();
+                return Optional.of(before);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("retrying job " + id, e);
         }
     }
 
