@@ -106,6 +106,16 @@ public final class JobTelemetry implements JobEvents {
     }
 
     @Override
+    public void retrying(JobRecord job, Outcome failure) {
+        counters.computeIfAbsent("retries\n" + job.handler() + "\n" + failure.code(), k -> Counter.builder("gonode.jobs.retries")
+                .description("Attempts that failed and will be retried after a backoff, by the attempt's error")
+                .tag("handler", job.handler()).tag("code", failure.code()).register(registry)).increment();
+        if (job.outcome() != null) {
+            finish(job); // shared queue: this node's attempt is over (the job runs again anywhere)
+        }
+    }
+
+    @Override
     public void workerRestarted(String handler, String errorId) {
         restarts(handler).increment();
     }
