@@ -313,14 +313,15 @@ abstract class JobApiContract {
     /**
      * The gap between the ends of failed attempts {@code failed} and {@code failed + 1}: the
      * backoff (drawn from [step/2, step]) plus the claim and the next attempt's run. Never sooner
-     * than half the step; later by at most a poll interval and scheduling slack.
+     * than half the step; later by at most a poll interval and scheduling slack (3 s: the machine may
+     * be loaded).
      */
     private static void assertBackoff(JsonNode errors, int failed, String body) {
         Duration step = TestNodes.TEST_BACKOFF.multipliedBy(1L << (failed - 1));
         Duration gap = gap(errors, failed - 1);
         assertTrue(gap.compareTo(step.dividedBy(2)) >= 0, "retry " + failed + " came after " + gap
                 + ", sooner than half its backoff step " + step + ": " + body);
-        assertTrue(gap.compareTo(step.plus(Duration.ofMillis(1500))) <= 0, "retry " + failed + " came after " + gap
+        assertTrue(gap.compareTo(step.plus(Duration.ofSeconds(3))) <= 0, "retry " + failed + " came after " + gap
                 + ", far beyond its backoff step " + step + ": " + body);
     }
 
@@ -364,7 +365,7 @@ abstract class JobApiContract {
     }
 
     @Test
-    void flakyAsyncShowsRetryableBetweenAttempts() throws Exception {
+    void flakyAsyncIsRetriedWithoutShowingAFinalStatusBeforeItSucceeds() throws Exception {
         AdminClient.Reply accepted = api.postJson("/v1/jobs/flaky?wait=false", "{\"fail_attempts\":1}");
         assertEquals(202, accepted.status(), accepted.body());
         String id = accepted.json().path("id").asText();
@@ -379,7 +380,7 @@ abstract class JobApiContract {
         AdminClient.Reply done = api.get("/v1/jobs/" + id);
         assertEquals(2, done.json().path("result").path("attempt").asInt(), done.body());
         assertEquals(1, done.json().path("errors").size(), done.body());
-        assertFalse(seen.contains("failed") || seen.contains("discarded"), seen.toString());
+        assertTrue(List.of("queued", "running", "retryable", "succeeded").containsAll(seen), seen.toString());
     }
 
     @ParameterizedTest

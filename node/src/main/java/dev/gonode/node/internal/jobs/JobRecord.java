@@ -451,7 +451,7 @@ public final class JobRecord implements Job {
     long retainedBytes() {
         Outcome o = outcome;
         long result = o instanceof Outcome.Succeeded s && s.resultJson() != null ? s.resultJson().length : 0;
-        long kept = payload != null ? payloadBytes : 0;
+        long kept = retainsPayload && payload != null && !(o instanceof Outcome.Succeeded) ? payloadBytes : 0;
         return RECORD_OVERHEAD_BYTES + result + kept + (idempotencyKey == null ? 0 : 2L * idempotencyKey.length());
     }
 
