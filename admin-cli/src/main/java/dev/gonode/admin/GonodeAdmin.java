@@ -1,9 +1,9 @@
 package dev.gonode.admin;
 
 import dev.gonode.admin.internal.AdminException;
-import dev.gonode.admin.internal.AdminHttp;
 import dev.gonode.admin.internal.DumpCommands;
 import dev.gonode.admin.internal.JfrCommand;
+import dev.gonode.admin.internal.JobsCommand;
 import dev.gonode.admin.internal.JsonOutput;
 import dev.gonode.admin.internal.NodeCommands;
 import dev.gonode.admin.internal.ProfileCommand;
@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
                 "  kubectl port-forward deploy/gonode 9090 &",
                 "  gonode-admin dump-goroutines --reason 'chan receive' --min-wait 1m",
                 "  gonode-admin leaks --fail",
+                "  gonode-admin jobs list --state discarded --since 1h",
                 "  GONODE_ADMIN_TOKEN=... gonode-admin --url http://10.0.0.7:9090 sched --watch 1s", ""},
         // Every subcommand inherits the help options (-h, --help, -V, --version) and this footer.
         footerHeading = "%nExit status:%n",
@@ -76,7 +77,7 @@ public final class GonodeAdmin implements Runnable {
     /** The subcommands, in the order the usage lists them. */
     static final List<Class<?>> COMMANDS = List.of(
             DumpCommands.DumpGoroutines.class, DumpCommands.Leaks.class, NodeCommands.Sched.class,
-            DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, ProfileCommand.class, NodeCommands.Drain.class,
+            DumpCommands.Top.class, NodeCommands.Gomaxprocs.class, JfrCommand.class, ProfileCommand.class, NodeCommands.Drain.class, JobsCommand.class,
             NodeCommands.Health.class, NodeCommands.Ready.class, NodeCommands.Metrics.class,
             GonodeAdmin.Completion.class, CommandLine.HelpCommand.class);
 
@@ -157,9 +158,19 @@ public final class GonodeAdmin implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "say which command to run");
     }
 
-    /** The client for the node, from the global options. */
-    public AdminHttp http() {
-        return new AdminHttp(url, token, timeout);
+    /** The node's admin URL ({@code --url}). */
+    public String url() {
+        return url;
+    }
+
+    /** The bearer token for the admin port ({@code GONODE_ADMIN_TOKEN}), or {@code null}. */
+    public String token() {
+        return token;
+    }
+
+    /** How long a request may take ({@code --timeout}). */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Whether {@code --output json} was given. */

@@ -65,6 +65,11 @@ final class CliTestNode implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The node. */
+    Node node() {
+        return node;
+    }
+
     /** The node's admin URL. */
     String url() {
         return url;

@@ -7,12 +7,18 @@ import dev.gonode.node.internal.JobTelemetry;
 import dev.gonode.node.internal.HealthProbe;
 import dev.gonode.node.internal.HttpListeners;
 import dev.gonode.node.internal.JobRouter;
+import dev.gonode.node.internal.QueueAdmin;
 import dev.gonode.node.internal.StoreTelemetry;
 import dev.gonode.node.internal.store.postgres.PostgresJobQueue;
 import dev.gonode.node.internal.store.postgres.PostgresSettings;
 import dev.gonode.node.internal.Json;
 import dev.gonode.node.internal.jobs.JobEngine;
 import dev.gonode.node.internal.jobs.JobStore;
+import dev.gonode.node.internal.jobs.QueueView;
+import dev.gonode.node.internal.periodic.Coordination;
+import dev.gonode.node.internal.periodic.PeriodicScheduler;
+import dev.gonode.node.internal.store.postgres.PeriodicLeadership;
+import java.time.Instant;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import dev.gonode.runtime.SchedStats;
@@ -95,12 +101,15 @@ public final class Node implements AutoCloseable {
     private final HttpServer jobs;
     private final HttpServer admin;
     private final Diagnostics diagnostics;
+    /** Enqueues the periodic jobs (idle when none is configured). */
+    private final PeriodicScheduler periodic;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicReference<CompletableFuture<JobEngine.DrainReport>> drain = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<DrainReport>> drain = new AtomicReference<>();
     private volatile Runnable afterOperatorDrain = () -> { };
 
     private Node(NodeConfig config, Vertx vertx, JobEngine engine, HttpServer jobs, HttpServer admin,
-                 Diagnostics diagnostics) {
+                 Diagnostics diagnostics, PeriodicScheduler periodic) {
+        this.periodic = periodic;
         this.config = config;
         this.diagnostics = diagnostics;
         this.vertx = vertx;
@@ -142,6 +151,7 @@ public final class Node implements AutoCloseable {
                 config.jobs().resultsMaxBytes(), System::nanoTime);
         StoreTelemetry storeTelemetry = new StoreTelemetry(diagnostics.registry());
         JobEngine.SharedQueue shared = null;
+        Coordination coordination = Coordination.alone();
         if (config.jobs().onPostgres()) {
             NodeConfig.Postgres pg = config.jobs().postgres();
             PostgresSettings settings = new PostgresSettings(pg.url(), pg.user(), ConfigLoader.postgresPassword(pg, env),
@@ -158,11 +168,14 @@ public final class Node implements AutoCloseable {
                     settings.redactedUrl(), pg.user(), owner, GoDuration.format(pg.lease()),
                     GoDuration.format(pg.pollInterval()));
             shared = new JobEngine.SharedQueue(queue, owner, storeTelemetry);
+            coordination = Coordination.fleet(new PeriodicLeadership(settings, queue, owner));
         } else {
             LOG.info("job store: memory (this node only)");
         }
         JobEngine engine = new JobEngine(handlers, config.handlers(), config.jobs(), store, Json.MAPPER, telemetry,
                 shared);
+        PeriodicScheduler periodic = new PeriodicScheduler(config.periodic(),
+                coordination, (entry, key) -> enqueueTick(engine, entry, key), Instant::now, diagnostics.registry());
         telemetry.bindGauges(engine);
         storeTelemetry.bindGauges(engine, config.jobs().store());
         LOG.info("handlers: {}", describe(config.handlers()));
@@ -180,25 +193,29 @@ public final class Node implements AutoCloseable {
                         config.admin().token()),
                 diagnostics.registry());
         HealthProbe health = HealthProbe.onGoroutine(config.health(), diagnostics.registry());
-        HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
-                config.admin().port(), config.server(), 0,
-                AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
+        io.vertx.ext.web.Router adminRoutes = AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {
                             @Override
                             public boolean ready() {
                                 return self.get() != null && !engine.draining() && engine.storeReady();
                             }
 
                             @Override
-                            public CompletableFuture<JobEngine.DrainReport> drain() {
+                            public CompletableFuture<DrainReport> drain() {
                                 Node node = self.get();
                                 if (node == null) {
                                     throw new IllegalStateException("the node is still starting");
                                 }
-                                CompletableFuture<JobEngine.DrainReport> drained = node.drain();
+                                CompletableFuture<DrainReport> drained = node.drain();
                                 drained.thenRun(node::drainedByOperator);
                                 return drained;
                             }
-                        }, diagnostics), diagnostics.registry());
+                        }, diagnostics);
+        new QueueAdmin(shared == null ? QueueView.memory(engine, store, Json.MAPPER)
+                : QueueView.postgres(engine, shared.queue(), Json.MAPPER), config.jobs().store(),
+                periodic::status)
+                .routes(adminRoutes);
+        HttpServer adminServer = HttpListeners.create(vertx, HttpListeners.ADMIN, config.admin().host(),
+                config.admin().port(), config.server(), 0, adminRoutes, diagnostics.registry());
         health.start(vertx);
         LOG.info("job API: at most {} connections (server.max-connections{}), idle timeout {}, request-header"
                 + " timeout {}", connectionCap, config.server().maxConnections() > 0 ? ""
@@ -216,10 +233,31 @@ public final class Node implements AutoCloseable {
             diagnostics.close();
             throw e;
         }
-        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics);
+        Node node = new Node(config, vertx, engine, jobServer, adminServer, diagnostics, periodic);
         self.set(node);
+        periodic.start();
+        if (!config.periodic().isEmpty()) {
+            LOG.info("periodic jobs: {} ({})", config.periodic().size(), config.jobs().onPostgres()
+                    ? "the fleet's leader enqueues each tick once" : "this node enqueues each tick");
+        }
         LOG.info("gonode job API listening on {}", node.serverAddress());
         return node;
+    }
+
+    /** Enqueues one periodic tick (without waiting for it) through the engine, as a client's job would be. */
+    private static PeriodicScheduler.Enqueued enqueueTick(JobEngine engine, NodeConfig.Periodic entry, String key) {
+        int bytes = entry.payload().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        JobEngine.Submission s = engine.submit(entry.handler(), entry.payload(), bytes,
+                engine.defaultTimeout(entry.handler()), key, false);
+        return switch (s) {
+            case JobEngine.Submission.Accepted a -> PeriodicScheduler.Enqueued.NEW;
+            case JobEngine.Submission.Duplicate d -> PeriodicScheduler.Enqueued.DUPLICATE;
+            default -> {
+                LOG.warn("periodic job {}: tick {} was refused ({}); the next round tries the latest tick again",
+                        entry.name(), key, s);
+                yield PeriodicScheduler.Enqueued.REFUSED;
+            }
+        };
     }
 
     private static void listen(Vertx vertx, HttpServer server, String what, String host, int port, String section,
@@ -303,8 +341,8 @@ public final class Node implements AutoCloseable {
      * stragglers aborted at {@code drain.timeout}. The node keeps running afterwards, not ready,
      * until it is stopped.
      */
-    public CompletableFuture<JobEngine.DrainReport> drain() {
-        CompletableFuture<JobEngine.DrainReport> started = new CompletableFuture<>();
+    public CompletableFuture<DrainReport> drain() {
+        CompletableFuture<DrainReport> started = new CompletableFuture<>();
         if (!drain.compareAndSet(null, started)) {
             return drain.get();
         }
@@ -314,10 +352,11 @@ public final class Node implements AutoCloseable {
                 GoDuration.format(config.drain().timeout()), engine.inFlight());
         Go.go("drain", () -> {
             try {
+                periodic.close(); // no more ticks from this node; another node leads
                 JobEngine.DrainReport report = engine.awaitDrained(config.drain().timeout());
                 LOG.info("drained in {}: {} job(s) finished, {} {} at the drain timeout", since(start),
                         report.finished(), report.aborted(), engine.blocks() ? "handed back to the queue" : "aborted");
-                started.complete(report);
+                started.complete(new DrainReport(report.finished(), report.aborted(), report.took()));
             } catch (Throwable t) {
                 started.completeExceptionally(t);
             }

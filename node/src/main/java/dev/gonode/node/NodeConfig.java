@@ -3,6 +3,7 @@ package dev.gonode.node;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,12 +21,15 @@ import java.util.Objects;
  * @param leaks    the run-time goroutine leak detector
  * @param handlers the job handlers to run, by name, in the order configured
  * @param node     this node's identity in a fleet
+ * @param periodic the periodic jobs, in configuration order ({@code periodic:}; the loader reads
+ *                 and checks the list itself)
  */
 public record NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
-                         Map<String, Handler> handlers, Identity node) {
+                         Map<String, Handler> handlers, Identity node, List<Periodic> periodic) {
 
     public NodeConfig {
         Objects.requireNonNull(node, "node");
+        periodic = List.copyOf(Objects.requireNonNull(periodic, "periodic"));
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(health, "health");
@@ -35,40 +39,51 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
         handlers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(handlers, "handlers")));
     }
 
+    /** A configuration with no periodic jobs. */
+    public NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
+                      Map<String, Handler> handlers, Identity node) {
+        this(server, admin, health, drain, jobs, leaks, handlers, node, List.of());
+    }
+
     /** A configuration with the default identity (the name derived from the environment at start). */
     public NodeConfig(Server server, Admin admin, Health health, Drain drain, Jobs jobs, Leaks leaks,
                       Map<String, Handler> handlers) {
-        this(server, admin, health, drain, jobs, leaks, handlers, Identity.DERIVED);
+        this(server, admin, health, drain, jobs, leaks, handlers, Identity.DERIVED, List.of());
+    }
+
+    /** This configuration with other periodic jobs. */
+    public NodeConfig withPeriodic(List<Periodic> periodic) {
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /** This configuration with other job settings (tests switch the store). */
     public NodeConfig withJobs(Jobs jobs) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /** This configuration with another node name. */
     public NodeConfig withNodeName(String name) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, new Identity(name));
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, new Identity(name), periodic);
     }
 
     /** This configuration with other admin listener settings (tests bind port 0). */
     public NodeConfig withAdmin(Admin admin) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /** This configuration with other job API listener settings. */
     public NodeConfig withServer(Server server) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /** This configuration with other liveness probe settings. */
     public NodeConfig withHealth(Health health) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /** This configuration with another drain timeout. */
     public NodeConfig withDrain(Drain drain) {
-        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node);
+        return new NodeConfig(server, admin, health, drain, jobs, leaks, handlers, node, periodic);
     }
 
     /**
@@ -312,6 +327,27 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
         /** This handler with a uniqueness window ({@link Duration#ZERO}: off). */
         public Handler withUniqueFor(Duration window) {
             return new Handler(concurrency, mailbox, timeout, maxAttempts, backoff, backoffMax, window);
+        }
+    }
+
+    /**
+     * A job the fleet enqueues on a schedule ({@code periodic:} entries). Each tick runs once across
+     * the fleet: the leader node enqueues it with the idempotency key
+     * {@code periodic:<name>:<tick in epoch seconds>}.
+     *
+     * @param name    unique among the entries; part of each tick's idempotency key
+     * @param handler the configured handler that runs it
+     * @param payload the job's payload ({@code {}} when not given)
+     * @param every   the period (ticks at multiples of it since the Unix epoch), or {@code null}
+     * @param cron    a crontab expression in UTC (minute hour day-of-month month day-of-week), or
+     *                {@code null}; exactly one of {@code every} and {@code cron} is set
+     */
+    public record Periodic(String name, String handler, com.fasterxml.jackson.databind.JsonNode payload, Duration every,
+                           String cron) {
+        public Periodic {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(payload, "payload");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.gonode.admin.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gonode.admin.GonodeAdmin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -42,6 +43,11 @@ public final class AdminHttp {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
+    }
+
+    /** The client for the node the global options of {@code root} name. */
+    public static AdminHttp of(GonodeAdmin root) {
+        return new AdminHttp(root.url(), root.token(), root.timeout());
     }
 
     /** {@code other}'s node and token with another timeout (for waits the node itself bounds). */

@@ -124,7 +124,7 @@ public final class DumpCommands {
                 query = "debug=" + debug + "&style=" + style;
             }
             String path = "/debug/pprof/goroutine?" + query + filters.query();
-            AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(5));
+            AdminHttp http = new AdminHttp(AdminHttp.of(root), Duration.ofMinutes(5));
             if (target == null) {
                 http.stream(path, spec.commandLine().getOut());
                 return;
@@ -162,7 +162,7 @@ public final class DumpCommands {
 
         @Override
         public void run() {
-            AdminHttp http = root.http();
+            AdminHttp http = AdminHttp.of(root);
             AdminHttp.Answer report = http.get("/debug/leaks");
             boolean clean = report.json().path("clean").asBoolean(true);
             PrintWriter out = spec.commandLine().getOut();
@@ -197,7 +197,7 @@ public final class DumpCommands {
             if (limit < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
             }
-            AdminHttp http = new AdminHttp(root.http(), Duration.ofMinutes(2));
+            AdminHttp http = new AdminHttp(AdminHttp.of(root), Duration.ofMinutes(2));
             PrintWriter out = spec.commandLine().getOut();
             if (root.json() || !terminal()) {
                 Summary summary = Summary.of(http.get("/debug/pprof/goroutine?format=json").json());

@@ -49,7 +49,7 @@ public final class JfrCommand implements Runnable {
             DumpCommands.add(q, "settings", settings);
             DumpCommands.add(q, "duration", duration);
             DumpCommands.add(q, "max-size", maxSize);
-            AdminHttp.Answer a = jfr.root.http().post("/debug/jfr/start?" + q.substring(1));
+            AdminHttp.Answer a = AdminHttp.of(jfr.root).post("/debug/jfr/start?" + q.substring(1));
             NodeCommands.print(jfr.root, spec.commandLine().getOut(), a, "recording (settings " + settings + ")");
         }
     }
@@ -70,7 +70,7 @@ public final class JfrCommand implements Runnable {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = jfr.root.http().post("/debug/jfr/stop");
+            AdminHttp.Answer a = AdminHttp.of(jfr.root).post("/debug/jfr/stop");
             NodeCommands.print(jfr.root, spec.commandLine().getOut(), a, "stopped");
         }
     }
@@ -87,7 +87,7 @@ public final class JfrCommand implements Runnable {
         @Override
         public void run() {
             try (OutputStream file = Files.newOutputStream(out)) {
-                new AdminHttp(jfr.root.http(), Duration.ofMinutes(5)).stream("/debug/jfr/dump", file);
+                new AdminHttp(AdminHttp.of(jfr.root), Duration.ofMinutes(5)).stream("/debug/jfr/dump", file);
             } catch (IOException e) {
                 throw new AdminException(AdminException.USAGE, "cannot write " + out + ": " + e.getMessage());
             }

@@ -33,7 +33,7 @@ public final class NodeCommands {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = root.http().get("/healthz");
+            AdminHttp.Answer a = AdminHttp.of(root).get("/healthz");
             print(root, spec.commandLine().getOut(), a, a.json().path("status").asText());
         }
     }
@@ -47,7 +47,7 @@ public final class NodeCommands {
 
         @Override
         public void run() {
-            AdminHttp.Answer a = root.http().get("/readyz");
+            AdminHttp.Answer a = AdminHttp.of(root).get("/readyz");
             print(root, spec.commandLine().getOut(), a, a.json().path("status").asText());
         }
     }
@@ -65,7 +65,7 @@ public final class NodeCommands {
 
         @Override
         public void run() {
-            AdminHttp http = root.http();
+            AdminHttp http = AdminHttp.of(root);
             long start = System.nanoTime();
             do {
                 AdminHttp.Answer a = http.get("/debug/sched");
@@ -103,14 +103,14 @@ public final class NodeCommands {
         @Override
         public void run() {
             if (n == null) {
-                AdminHttp.Answer a = root.http().get("/admin/gomaxprocs");
+                AdminHttp.Answer a = AdminHttp.of(root).get("/admin/gomaxprocs");
                 print(root, spec.commandLine().getOut(), a, a.json().path("gomaxprocs").asText());
                 return;
             }
             if (n < 1 || n > 10_000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "N must be from 1 to 10000, got " + n);
             }
-            AdminHttp.Answer a = root.http().put("/admin/gomaxprocs", "{\"gomaxprocs\":" + n + "}");
+            AdminHttp.Answer a = AdminHttp.of(root).put("/admin/gomaxprocs", "{\"gomaxprocs\":" + n + "}");
             print(root, spec.commandLine().getOut(), a, "gomaxprocs " + a.json().path("previous").asInt() + " -> " + n);
         }
     }
@@ -127,7 +127,7 @@ public final class NodeCommands {
 
         @Override
         public void run() {
-            AdminHttp http = await ? new AdminHttp(root.http(), Duration.ofMinutes(10)) : root.http();
+            AdminHttp http = await ? new AdminHttp(AdminHttp.of(root), Duration.ofMinutes(10)) : AdminHttp.of(root);
             AdminHttp.Answer a = http.post("/admin/drain" + (await ? "?wait=true" : ""));
             JsonNode j = a.json();
             String text = j.path("status").asText();
@@ -158,7 +158,7 @@ public final class NodeCommands {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--grep '" + grep
                         + "' is not a regular expression: " + e.getDescription());
             }
-            AdminHttp.Answer a = root.http().get("/metrics");
+            AdminHttp.Answer a = AdminHttp.of(root).get("/metrics");
             PrintWriter out = spec.commandLine().getOut();
             a.body().lines().filter(l -> p == null || p.matcher(l).find()).forEach(out::println);
             out.flush();

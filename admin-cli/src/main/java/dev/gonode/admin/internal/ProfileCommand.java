@@ -75,7 +75,7 @@ public final class ProfileCommand implements Runnable {
         Path partial = out.resolveSibling(out.getFileName() + ".part");
         try {
             try (OutputStream file = Files.newOutputStream(partial)) {
-                new AdminHttp(root.http(), Duration.ofSeconds(window + 60)).stream(path, file);
+                new AdminHttp(AdminHttp.of(root), Duration.ofSeconds(window + 60)).stream(path, file);
             }
             Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -2,7 +2,7 @@ package dev.gonode.node.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gonode.node.NodeConfig;
-import dev.gonode.node.internal.jobs.JobEngine;
+import dev.gonode.node.DrainReport;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.GoDuration;
 import io.vertx.core.Vertx;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,10 @@ public final class AdminRouter {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRouter.class);
 
     /** The endpoints, as error messages list them. */
-    public static final List<String> ENDPOINTS = List.of("GET /healthz", "GET /readyz", "GET /metrics",
+    public static final List<String> ENDPOINTS = Stream.concat(Stream.of("GET /healthz", "GET /readyz", "GET /metrics",
             "GET /debug/sched", "GET /debug/pprof/", "GET /debug/pprof/goroutine",
             "GET /debug/pprof/{profile,heap,allocs,block,mutex,cmdline,symbol}", "GET|PUT /admin/profiling", "GET /debug/leaks", "POST /debug/jfr/start", "POST /debug/jfr/stop",
-            "GET /debug/jfr/dump", "GET|PUT /admin/gomaxprocs", "POST /admin/drain");
+            "GET /debug/jfr/dump", "GET|PUT /admin/gomaxprocs", "POST /admin/drain"), QueueAdmin.ENDPOINTS.stream()).toList();
 
     /** Paths open to anyone who can reach the port: the kubelet's probes and Prometheus. */
     static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics");
@@ -67,7 +68,7 @@ public final class AdminRouter {
         boolean ready();
 
         /** Starts the drain (idempotent); completes when it is over. */
-        CompletableFuture<JobEngine.DrainReport> drain();
+        CompletableFuture<DrainReport> drain();
     }
 
     private AdminRouter() {
@@ -188,7 +189,7 @@ public final class AdminRouter {
             Json.error(ctx, 400, "bad_request", "?wait=" + JobRouter.cap(wait) + " is not allowed; use true or false");
             return;
         }
-        CompletableFuture<JobEngine.DrainReport> drained = node.drain();
+        CompletableFuture<DrainReport> drained = node.drain();
         if (!"true".equals(wait)) {
             Json.respond(ctx, 202, Map.of("status", drained.isDone() ? "drained" : "draining"), false);
             return;

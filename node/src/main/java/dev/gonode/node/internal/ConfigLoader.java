@@ -130,8 +130,10 @@ public final class ConfigLoader {
         Map<String, String> fromEnv = applyEnvironment(tree, keys, env);
         boolean strict = takeStrict(tree, source, fromEnv);
         reportUnknownVariables(keys, env, strict, warnings);
-        NodeConfig config = bind(tree, source, fromEnv);
+        List<NodeConfig.Periodic> periodic = takePeriodic(tree, source, fromEnv);
+        NodeConfig config = bind(tree, source, fromEnv).withPeriodic(periodic);
         check(config, fromEnv);
+        checkPeriodic(config);
         return config;
     }
 
@@ -327,6 +329,108 @@ public final class ConfigLoader {
             return Boolean.parseBoolean(text);
         }
         throw new StartupException(origin(STRICT_KEY, source, fromEnv) + ": \"" + text + "\" is not true or false");
+    }
+
+    /** The keys a {@code periodic:} entry may have. */
+    private static final List<String> PERIODIC_KEYS = List.of("name", "handler", "payload", "every", "cron");
+    private static final Pattern PERIODIC_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+
+    /**
+     * Reads and takes out the {@code periodic:} list (a list of mappings, which the key-by-key
+     * binding does not handle): each entry's keys, their types and a Go duration for
+     * {@code every}. {@link #checkPeriodic} checks the rest once the handlers are known.
+     */
+    private static List<NodeConfig.Periodic> takePeriodic(ObjectNode tree, String source, Map<String, String> fromEnv)
+            throws StartupException {
+        JsonNode list = tree.replace("periodic", YAML.createArrayNode()); // bound empty; filled in after binding
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new StartupException(origin("periodic", source, fromEnv) + " must be a list of entries such as"
+                    + " - {handler: echo, every: 5m} (set it in a --config file; see config/gonode.yaml)");
+        }
+        List<NodeConfig.Periodic> entries = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            String at = "periodic[" + i + "]";
+            if (!entry.isObject()) {
+                throw new StartupException(at + " in " + source + " must be a mapping with the keys "
+                        + String.join(", ", PERIODIC_KEYS) + ", such as {handler: echo, every: 5m}");
+            }
+            for (Iterator<String> names = entry.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!PERIODIC_KEYS.contains(name)) {
+                    throw new StartupException("unknown key \"" + at + "." + name + "\" in " + source
+                            + "; the keys allowed there are " + String.join(", ", PERIODIC_KEYS));
+                }
+            }
+            String handler = text(entry, "handler", at, source, true);
+            String name = text(entry, "name", at, source, false);
+            String cron = text(entry, "cron", at, source, false);
+            String every = text(entry, "every", at, source, false);
+            Duration period = null;
+            if (every != null) {
+                try {
+                    period = GoDuration.parse(every.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException(at + ".every in " + source + ": \"" + every + "\" is not a duration"
+                            + " such as 30s, 5m or 24h");
+                }
+            }
+            JsonNode payload = entry.has("payload") && !entry.get("payload").isNull() ? entry.get("payload")
+                    : YAML.createObjectNode();
+            entries.add(new NodeConfig.Periodic(name == null ? handler : name, handler, payload, period, cron));
+        }
+        return entries;
+    }
+
+    private static String text(JsonNode entry, String key, String at, String source, boolean required)
+            throws StartupException {
+        JsonNode value = entry.get(key);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new StartupException(at + "." + key + " is missing in " + source + ": name the handler that runs"
+                        + " the job, such as handler: echo");
+            }
+            return null;
+        }
+        if (!value.isValueNode() || value.asText().isBlank()) {
+            throw new StartupException(at + "." + key + " in " + source + " must be a non-empty string");
+        }
+        return value.asText();
+    }
+
+    /** Each periodic entry: a configured handler, one valid schedule, a unique name, a payload within the body limit. */
+    private static void checkPeriodic(NodeConfig config) throws StartupException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < config.periodic().size(); i++) {
+            NodeConfig.Periodic entry = config.periodic().get(i);
+            String at = "periodic[" + i + "] (" + entry.name() + ")";
+            if (!config.handlers().containsKey(entry.handler())) {
+                throw new StartupException(at + ": handler \"" + entry.handler() + "\" is not configured; the"
+                        + " handlers are " + String.join(", ", config.handlers().keySet()));
+            }
+            if (!PERIODIC_NAME.matcher(entry.name()).matches()) {
+                throw new StartupException(at + ": name \"" + entry.name() + "\" is not allowed: use 1 to 100"
+                        + " lower-case letters, digits, dots, dashes and underscores (it is part of each tick's"
+                        + " idempotency key)");
+            }
+            if (!names.add(entry.name())) {
+                throw new StartupException(at + ": another entry is named \"" + entry.name() + "\" (an entry"
+                        + " without a name is named after its handler); give each entry its own name");
+            }
+            try {
+                dev.gonode.node.internal.periodic.Schedule.of(entry);
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(at + ": " + e.getMessage());
+            }
+            int bytes = entry.payload().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > config.server().maxBodyBytes()) {
+                throw new StartupException(at + ": the payload is " + bytes + " bytes of JSON, more than"
+                        + " server.max-body-bytes " + config.server().maxBodyBytes());
+            }
+        }
     }
 
     /** Warns about (or, when strict, refuses) every GONODE_* variable that sets nothing. */

@@ -63,6 +63,7 @@ public final class JobTelemetry implements JobEvents {
                         .tag("handler", handler).tag("state", busy ? "busy" : "idle").register(registry);
             }
             restarts(handler);
+            retries(handler);
         }
     }
 
@@ -106,13 +107,18 @@ public final class JobTelemetry implements JobEvents {
     }
 
     @Override
-    public void retrying(JobRecord job, Outcome failure) {
-        counters.computeIfAbsent("retries\n" + job.handler() + "\n" + failure.code(), k -> Counter.builder("gonode.jobs.retries")
-                .description("Attempts that failed and will be retried after a backoff, by the attempt's error")
-                .tag("handler", job.handler()).tag("code", failure.code()).register(registry)).increment();
+    public void retried(JobRecord job) {
+        retries(job.handler()).increment();
         if (job.outcome() != null) {
             finish(job); // shared queue: this node's attempt is over (the job runs again anywhere)
         }
+    }
+
+    private Counter retries(String handler) {
+        return counters.computeIfAbsent("retries\n" + handler, k -> Counter.builder("gonode.jobs.retries")
+                .description("Failed attempts followed by another (a retry with backoff); a job whose attempts run out"
+                        + " counts in gonode_jobs_completed_total{outcome=\"discarded\"}")
+                .tag("handler", handler).register(registry));
     }
 
     @Override

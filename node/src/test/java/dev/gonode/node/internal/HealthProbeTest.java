@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gonode.node.AdminClient;
+import dev.gonode.node.DrainReport;
 import dev.gonode.node.NodeConfig;
-import dev.gonode.node.internal.jobs.JobEngine;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -56,7 +56,7 @@ class HealthProbeTest {
                     }
 
                     @Override
-                    public CompletableFuture<JobEngine.DrainReport> drain() {
+                    public CompletableFuture<DrainReport> drain() {
                         throw new UnsupportedOperationException("not in this test");
                     }
                 }, diagnostics));

@@ -1,7 +1,9 @@
 package dev.gonode.runtime.jfr;
 
 import dev.gonode.runtime.SchedStats;
+import dev.gonode.runtime.RuntimeHandle;
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import dev.gonode.runtime.internal.sched.RuntimeHandles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,7 +21,7 @@ import jdk.jfr.FlightRecorder;
  * Connects a goroutine runtime to JDK Flight Recorder.
  *
  * <pre>{@code
- * try (GonodeJfr.Installation jfr = GonodeJfr.install(GoRuntime.get())) {
+ * try (GonodeJfr.Installation jfr = GonodeJfr.install(RuntimeHandle.processWide())) {
  *     ... // gonode.* events appear in any recording that enables them
  * }
  * }</pre>
@@ -52,8 +54,8 @@ public final class GonodeJfr {
     }
 
     /** Hooks {@code runtime} up to JFR until the returned installation is closed. */
-    public static Installation install(GoRuntime runtime) {
-        Objects.requireNonNull(runtime, "runtime");
+    public static Installation install(RuntimeHandle handle) {
+        GoRuntime runtime = RuntimeHandles.of(handle);
         for (Class<? extends Event> type : EVENT_TYPES) {
             FlightRecorder.register(type);
         }

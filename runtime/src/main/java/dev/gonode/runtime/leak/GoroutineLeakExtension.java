@@ -13,6 +13,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * each test and runs {@link GoroutineLeaks#verifyNone} for the goroutines started after it. A test
  * that already failed is not checked (its own failure is the news).
  */
+// JUnit is an optional dependency of the module (requires static): the tests that use the extension bring it.
+@SuppressWarnings("exports")
 public final class GoroutineLeakExtension implements BeforeEachCallback, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(GoroutineLeakExtension.class);

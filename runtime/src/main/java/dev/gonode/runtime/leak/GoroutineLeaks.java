@@ -12,7 +12,7 @@ import java.util.List;
  * goroutine it started should have finished.
  *
  * <pre>{@code
- * long before = GoRuntime.get().stats().created();
+ * long before = RuntimeHandle.processWide().stats().created();
  * ... // the test
  * GoroutineLeaks.verifyNone(LeakOptions.defaults().startedAfter(before));
  * }</pre>

@@ -2,7 +2,9 @@ package dev.gonode.runtime.leak;
 
 import dev.gonode.runtime.WaitReason;
 import dev.gonode.runtime.internal.sched.G;
+import dev.gonode.runtime.RuntimeHandle;
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import dev.gonode.runtime.internal.sched.RuntimeHandles;
 import dev.gonode.runtime.internal.sched.Park;
 import dev.gonode.runtime.internal.sched.UserFrames;
 import dev.gonode.runtime.jfr.LeakFoundEvent;
@@ -33,7 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * steady pool once, when it first passes the threshold, not at every check.
  *
  * <pre>{@code
- * LeakDetector detector = LeakDetector.create(GoRuntime.get(), LeakDetectorOptions.defaults());
+ * LeakDetector detector = LeakDetector.create(RuntimeHandle.processWide(), LeakDetectorOptions.defaults());
  * detector.addListener(report -> alert(report.format()));
  * detector.start();            // a check every minute, on a goroutine
  * LeakReport now = detector.check();   // or on demand
@@ -110,8 +112,8 @@ public final class LeakDetector implements AutoCloseable {
     }
 
     /** A detector for {@code runtime} that checks when asked; {@link #start()} adds periodic checks. */
-    public static LeakDetector create(GoRuntime runtime, LeakDetectorOptions options) {
-        return new LeakDetector(runtime, options);
+    public static LeakDetector create(RuntimeHandle runtime, LeakDetectorOptions options) {
+        return new LeakDetector(RuntimeHandles.of(runtime), options);
     }
 
     /** A detector for the process-wide runtime behind {@link dev.gonode.runtime.Go}. */

@@ -1,6 +1,8 @@
 package dev.gonode.runtime.leak;
 
+import dev.gonode.runtime.RuntimeHandle;
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import dev.gonode.runtime.internal.sched.RuntimeHandles;
 import dev.gonode.runtime.internal.sched.UserFrames;
 import java.time.Duration;
 import java.util.Collection;
@@ -55,9 +57,8 @@ public final class LeakOptions {
     }
 
     /** Checks {@code runtime}'s goroutines instead of the process-wide runtime's. */
-    public LeakOptions runtime(GoRuntime runtime) {
-        Objects.requireNonNull(runtime, "runtime");
-        return new LeakOptions(runtime, grace, startedAfter, ignoredIds, ignoredTopFunctions, ignoredAnyFunctions,
+    public LeakOptions runtime(RuntimeHandle runtime) {
+        return new LeakOptions(RuntimeHandles.of(runtime), grace, startedAfter, ignoredIds, ignoredTopFunctions, ignoredAnyFunctions,
                 ignoredNames, ignoredNamePatterns);
     }
 

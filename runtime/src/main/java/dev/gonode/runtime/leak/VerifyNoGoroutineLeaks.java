@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(GoroutineLeakExtension.class)
+@SuppressWarnings("exports") // JUnit is optional (requires static): the tests that use it bring it
 public @interface VerifyNoGoroutineLeaks {
 
     /** Functions ({@code pkg.Class.method}) at the top of a stack (below the JDK) that are not leaks. */

@@ -2,7 +2,9 @@ package dev.gonode.runtime.metrics;
 
 import dev.gonode.runtime.GoroutineState;
 import dev.gonode.runtime.SchedStats;
+import dev.gonode.runtime.RuntimeHandle;
 import dev.gonode.runtime.internal.sched.GoRuntime;
+import dev.gonode.runtime.internal.sched.RuntimeHandles;
 import dev.gonode.runtime.internal.sched.RuntimeEvents;
 import dev.gonode.runtime.leak.LeakDetector;
 import dev.gonode.runtime.leak.LeakReport;
@@ -50,7 +52,7 @@ import java.util.function.ToDoubleFunction;
  * </table>
  *
  * <pre>{@code
- * GonodeMetrics metrics = new GonodeMetrics(GoRuntime.get()).leakDetector(detector);
+ * GonodeMetrics metrics = new GonodeMetrics(RuntimeHandle.processWide()).leakDetector(detector);
  * metrics.bindTo(registry);
  * }</pre>
  *
@@ -63,6 +65,8 @@ import java.util.function.ToDoubleFunction;
  * that exist at bind time; a P removed by lowering GOMAXPROCS reads NaN, and Ps added later are
  * not shown until the next bind.
  */
+// Micrometer is an optional dependency of the module (requires static): who binds the metrics brings it.
+@SuppressWarnings("exports")
 public final class GonodeMetrics implements MeterBinder, AutoCloseable {
 
     /** How long a snapshot serves gauge reads. */
@@ -83,13 +87,13 @@ public final class GonodeMetrics implements MeterBinder, AutoCloseable {
     private volatile Snapshot snapshot;
 
     /** Metrics of {@code runtime}, with {@code tags} on every meter. */
-    public GonodeMetrics(GoRuntime runtime, Iterable<Tag> tags) {
-        this.runtime = Objects.requireNonNull(runtime, "runtime");
+    public GonodeMetrics(RuntimeHandle runtime, Iterable<Tag> tags) {
+        this.runtime = RuntimeHandles.of(runtime);
         this.tags = Objects.requireNonNull(tags, "tags");
     }
 
     /** Metrics of {@code runtime} (tests and embedders that run a runtime of their own). */
-    public GonodeMetrics(GoRuntime runtime) {
+    public GonodeMetrics(RuntimeHandle runtime) {
         this(runtime, Tags.empty());
     }
 

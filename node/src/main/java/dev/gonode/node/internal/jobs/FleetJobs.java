@@ -407,7 +407,7 @@ final class FleetJobs {
      * move to a stand-in that waits for the row (which keeps the job's count in flight).
      */
     private void retryWritten(JobRecord attempt) {
-        jobEvents.retrying(attempt, ((Outcome.RetryScheduled) attempt.outcome()).failure());
+        jobEvents.retried(attempt);
         List<java.util.function.Consumer<JobRecord>> callers = attempt.releaseKeepingCallbacks();
         if (callers == null || callers.isEmpty()) {
             engine.leaveFlight();

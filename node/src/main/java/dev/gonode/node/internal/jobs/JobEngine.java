@@ -254,6 +254,11 @@ public final class JobEngine {
         return fleet == null ? store.get(id) : fleet.lookup(id);
     }
 
+    /** The job this node runs or queues now with this id ({@code null}: none), for an operator's cancel. */
+    JobRecord liveJob(String id) {
+        return live.get(id);
+    }
+
     /** Whether a drain has begun. */
     public boolean draining() {
         return draining;
@@ -562,7 +567,7 @@ public final class JobEngine {
         if (!job.endAttempt(attempt, AttemptError.of(attempt, failure))) {
             return false;
         }
-        events.retrying(job, failure);
+        events.retried(job);
         scheduleDue(job, delay);
         return true;
     }

@@ -21,8 +21,12 @@ public interface JobEvents {
     default void rejected(String handler, String reason) {
     }
 
-    /** An attempt of {@code job} failed with {@code failure} and the job will run again after a backoff. */
-    default void retrying(JobRecord job, Outcome failure) {
+    /**
+     * An attempt of {@code job} failed and another is scheduled (a retry with backoff); counted in
+     * {@code gonode_jobs_retries_total{handler}}. A job whose attempts run out is settled
+     * {@code discarded} instead ({@link #settled}).
+     */
+    default void retried(JobRecord job) {
     }
 
     /** {@code job} has its final outcome. */

@@ -119,6 +119,12 @@ public final class JobStore {
         return false;
     }
 
+    /** Every job known now, live and finished (a live view; for the admin port's listings). */
+    public java.util.Collection<JobRecord> jobs() {
+        expire();
+        return java.util.Collections.unmodifiableCollection(byId.values());
+    }
+
     /** How many jobs are known, live and finished. */
     public int size() {
         return byId.size();

@@ -3,6 +3,7 @@ package dev.gonode.runtime.internal.sched;
 import dev.gonode.runtime.Goroutine;
 import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.PanicHandler;
+import dev.gonode.runtime.RuntimeHandle;
 import dev.gonode.runtime.SchedStats;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * If the JDK refuses the custom scheduler, goroutines run on the JDK's default virtual-thread
  * scheduler (parallelism = GOMAXPROCS), the reason is logged once and reported in the stats.
  */
-public final class GoRuntime {
+public final class GoRuntime implements RuntimeHandle {
 
     private static final System.Logger LOG = System.getLogger("dev.gonode.runtime");
     private static final MethodHandle START_IN_CONTAINER;

@@ -85,7 +85,7 @@ public final class PostgresJobQueue implements AutoCloseable {
     private static final int MAX_OWNER_LENGTH = 253;
 
     /** The columns every read returns, in the order {@link #readJob} expects them. */
-    private static final String JOB_COLUMNS = """
+    static final String JOB_COLUMNS = """
             j.id, j.handler, j.state, j.payload, j.result, j.error, j.errors, j.idempotency_key, j.attempt,
             j.max_attempts, (extract(epoch FROM j.timeout) * 1000)::bigint AS timeout_ms, j.created_at,
             j.scheduled_at, j.attempted_at, j.finished_at, j.owner, j.lease_token, j.lease_expires_at""";
@@ -323,6 +323,10 @@ public final class PostgresJobQueue implements AutoCloseable {
                 .locations(MIGRATIONS)
                 .table(HISTORY_TABLE)
                 .baselineOnMigrate(false)
+                // All pending migrations in one transaction: all or none land, and one node applies
+                // them all (per-migration transactions let a node waiting on Flyway's lock take over
+                // between two of them).
+                .group(true)
                 .load()
                 .migrate();
     }
@@ -806,7 +810,12 @@ public final class PostgresJobQueue implements AutoCloseable {
         pool.close();
     }
 
-    private StoreException failure(String operation, SQLException e) {
+    /** The pool, for the other statements of this package ({@link QueueAdminQueries}). */
+    HikariDataSource pool() {
+        return pool;
+    }
+
+    StoreException failure(String operation, SQLException e) {
         if (isUnavailable(e)) {
             return new StoreUnavailableException("PostgreSQL at " + settings.redactedUrl() + " is unavailable: "
                     + operation + " failed (" + e.getMessage() + ")", e);
@@ -883,7 +892,7 @@ public final class PostgresJobQueue implements AutoCloseable {
     }
 
     /** Reads a row laid out as {@link #JOB_COLUMNS}, starting at column {@code first}. */
-    private static StoredJob readJob(ResultSet rs, int first) throws SQLException {
+    static StoredJob readJob(ResultSet rs, int first) throws SQLException {
         int i = first;
         UUID id = rs.getObject(i++, UUID.class);
         String handler = rs.getString(i++);
