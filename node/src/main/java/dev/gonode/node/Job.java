@@ -21,4 +21,12 @@ public interface Job {
      * Pass it to everything the handler waits on.
      */
     Context context();
+
+    /**
+     * Which attempt this is, from 1. A job whose attempt fails with a handler error or its
+     * deadline runs again, up to its handler's {@code max-attempts}, after a backoff; a lost
+     * lease on the shared job store also counts as an attempt. A handler that must not repeat a
+     * side effect can use it with {@link #id()} (the same on every attempt).
+     */
+    int attempt();
 }

@@ -17,10 +17,14 @@ package dev.gonode.node;
  *   <li>Return the result: anything Jackson writes as JSON (a {@code JsonNode}, a record, a map,
  *       a string, a number), or {@code null} for JSON {@code null}.</li>
  *   <li>Throw {@link PayloadException} when the payload is not what the handler takes: the caller
- *       gets 400 with its message. Any other exception fails the job with 500; its stack goes to
- *       the log, never to the caller.</li>
- *   <li>Honour {@link Job#context()}: when it is done (deadline passed, or the node drains and
- *       gives up on the job) stop and return or throw; the caller has already been answered.</li>
+ *       gets 400 with its message, and the job is not retried. Any other exception fails the
+ *       attempt with 500 {@code handler_failed}; its stack goes to the log, never to the caller.
+ *       A failed attempt (or one whose deadline passed) runs again after a backoff, up to the
+ *       handler's {@code max-attempts} ({@link Job#attempt()} says which attempt this is), so a
+ *       handler's side effects should bear repeating, keyed by {@link Job#id()}.</li>
+ *   <li>Honour {@link Job#context()}: when it is done (deadline passed, the job was cancelled, or
+ *       the node drains and gives up on the job) stop and return or throw; the caller has already
+ *       been answered.</li>
  * </ul>
  */
 public interface JobHandler {

@@ -189,7 +189,8 @@ public final class Node implements AutoCloseable {
         int connectionCap = HttpListeners.jobApiConnectionCap(config.server());
         HttpServer jobServer = HttpListeners.create(vertx, HttpListeners.JOB_API, config.server().host(),
                 config.server().port(), config.server(), connectionCap,
-                JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout()),
+                JobRouter.create(vertx, engine, config.server().maxBodyBytes(), config.drain().timeout(),
+                        config.admin().token()),
                 diagnostics.registry());
         HealthProbe health = HealthProbe.onGoroutine(config.health(), diagnostics.registry());
         io.vertx.ext.web.Router adminRoutes = AdminRouter.create(vertx, config.admin(), health, new AdminRouter.NodeControl() {

@@ -289,11 +289,44 @@ public record NodeConfig(Server server, Admin admin, Health health, Drain drain,
      *
      * @param concurrency how many worker goroutines take jobs from the mailbox
      * @param mailbox     how many jobs may wait in the mailbox
-     * @param timeout     a job's default deadline
+     * @param timeout     a job's default deadline, for each attempt
+     * @param maxAttempts how many attempts a job gets before it is discarded ({@code max-attempts}, 1 to 1000)
+     * @param backoff     the delay before the first retry; each later retry waits twice the one before
+     * @param backoffMax  the longest delay before a retry (the cap of the doubling)
+     * @param uniqueFor   the uniqueness window ({@code unique-for}): a job whose payload equals one
+     *                    submitted to this handler in the same window is not run again (the earlier
+     *                    job is answered); {@link Duration#ZERO}: off
      */
-    public record Handler(int concurrency, int mailbox, Duration timeout) {
+    public record Handler(int concurrency, int mailbox, Duration timeout, int maxAttempts, Duration backoff,
+                          Duration backoffMax, Duration uniqueFor) {
+
+        /** Attempts a job gets unless its handler says otherwise. */
+        public static final int DEFAULT_MAX_ATTEMPTS = 3;
+        /** The first retry's delay unless the handler says otherwise. */
+        public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
+        /** The longest retry delay unless the handler says otherwise. */
+        public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
         public Handler {
             Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(backoffMax, "backoffMax");
+            Objects.requireNonNull(uniqueFor, "uniqueFor");
+        }
+
+        /** A handler with the default retries and no uniqueness window. */
+        public Handler(int concurrency, int mailbox, Duration timeout) {
+            this(concurrency, mailbox, timeout, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF, DEFAULT_BACKOFF_MAX, Duration.ZERO);
+        }
+
+        /** This handler with other retry settings. */
+        public Handler withRetries(int maxAttempts, Duration backoff, Duration backoffMax) {
+            return new Handler(concurrency, mailbox, timeout, maxAttempts, backoff, backoffMax, uniqueFor);
+        }
+
+        /** This handler with a uniqueness window ({@link Duration#ZERO}: off). */
+        public Handler withUniqueFor(Duration window) {
+            return new Handler(concurrency, mailbox, timeout, maxAttempts, backoff, backoffMax, window);
         }
     }
 

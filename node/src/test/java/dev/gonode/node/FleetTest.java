@@ -152,11 +152,13 @@ class FleetTest {
         Await.until(() -> "running".equals(column("state", "{\"fenced\":1}")));
         String id = column("id", "{\"fenced\":1}");
 
-        // Another node takes the job over, as after A's lease expired (a claim draws a new token).
+        // Another node takes the job over, as after A's lease expired (a claim draws a new token; gate
+        // has one attempt in the tests, so the job is given a second one that the re-claim uses).
         long token;
         try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("""
                 UPDATE gonode_job SET owner = 'node-thief', lease_token = nextval('gonode_lease_token_seq'),
-                       attempt = attempt + 1, lease_expires_at = now() + interval '1 hour'
+                       attempt = attempt + 1, max_attempts = greatest(max_attempts, attempt + 1),
+                       lease_expires_at = now() + interval '1 hour'
                  WHERE id = ?::uuid RETURNING lease_token""")) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
@@ -254,4 +256,71 @@ class FleetTest {
                 .contains("gonode_queue_released_total{handler=\"gate\"} 1.0"));
     }
 
+
+    /** The busy workers of {@code handler} on {@code node}, from its Prometheus scrape. */
+    private static int busyWorkers(Node node, String handler) throws Exception {
+        String metrics = new AdminClient("127.0.0.1", node.adminPort()).get("/metrics").body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "gonode_handler_workers_jobs\\{handler=\"" + handler + "\",state=\"busy\"} ([0-9.]+)|"
+                        + "gonode_handler_workers\\{handler=\"" + handler + "\",state=\"busy\"} ([0-9.]+)").matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError("no busy-workers gauge for " + handler + " in\n" + metrics);
+        }
+        return (int) Double.parseDouble(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+
+    @Test
+    void cancellingOnOneNodeARunningSleepOnTheOtherEndsItWithinASecond() throws Exception {
+        Node a = start("node-a");
+        Node b = start("node-b");
+        String tag = UUID.randomUUID().toString();
+        AdminClient.Reply accepted = api(a).send("POST", "/v1/jobs/sleep?wait=false",
+                "{\"ms\":60000,\"tag\":\"" + tag + "\"}", JSON);
+        assertEquals(202, accepted.status(), accepted.body());
+        String id = accepted.json().get("id").asText();
+        String payload = "{\"tag\":\"" + tag + "\"}";
+        Await.until(() -> "running".equals(column("state", payload)));
+        Node owner = "node-a".equals(column("owner", payload)) ? a : b;
+        Node other = owner == a ? b : a;
+        Await.until(() -> busyWorkers(owner, "sleep") == 1);
+        // A waiting caller on the owner's peer, by the job's key-less id: it waits through GET polling.
+        long start = System.nanoTime();
+        AdminClient.Reply cancelled = api(other).send("DELETE", "/v1/jobs/" + id);
+        assertEquals(200, cancelled.status(), cancelled.body());
+        assertEquals("cancelled", cancelled.json().path("status").asText(), cancelled.body());
+        Await.until(() -> busyWorkers(owner, "sleep") == 0);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "the sleep on the owner stopped after " + took);
+        assertEquals("cancelled", api(owner).get("/v1/jobs/" + id).json().path("status").asText());
+        assertEquals("cancelled", column("state", payload), "the owner's late completion changed nothing");
+        AdminClient.Reply again = api(owner).send("DELETE", "/v1/jobs/" + id);
+        assertEquals(409, again.status(), again.body());
+    }
+
+    @Test
+    void aSyncCallerOnOneNodeWaitingForAJobCancelledFromTheOtherIsAnswered409() throws Exception {
+        Node a = start("node-a");
+        Node b = start("node-b");
+        String key = UUID.randomUUID().toString();
+        CompletableFuture<AdminClient.Reply> waiting = inBackground(api(a), "/v1/jobs/gate", "{\"held\":1}", withKey(key));
+        Await.until(() -> "running".equals(column("state", "{\"held\":1}")));
+        String id = column("id", "{\"held\":1}");
+        AdminClient.Reply cancelled = api(b).send("DELETE", "/v1/jobs/" + id);
+        assertEquals(200, cancelled.status(), cancelled.body());
+        AdminClient.Reply answer = waiting.get(10, TimeUnit.SECONDS);
+        assertEquals(409, answer.status(), answer.body());
+        assertEquals("cancelled", answer.json().path("error").path("code").asText(), answer.body());
+    }
+
+    @Test
+    void aFlakyJobRetriesOnTheFleetAndItsAttemptsAreRecorded() throws Exception {
+        Node a = start("node-a");
+        start("node-b");
+        AdminClient.Reply reply = api(a).postJson("/v1/jobs/flaky?wait=false", "{\"fail_attempts\":2,\"fleet\":1}");
+        String id = reply.json().get("id").asText();
+        Await.until(() -> "succeeded".equals(column("state", "{\"fleet\":1}")));
+        AdminClient.Reply done = api(a).get("/v1/jobs/" + id);
+        assertEquals(3, done.json().path("result").path("attempt").asInt(), done.body());
+        assertEquals(2, done.json().path("errors").size(), done.body());
+    }
 }

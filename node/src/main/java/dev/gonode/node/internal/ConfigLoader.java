@@ -89,6 +89,8 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = configMapper();
     /** The largest {@code server.max-connections}: far beyond what one process can hold open. */
     private static final int MAX_CONNECTIONS = 10_000_000;
+    /** The most attempts a handler may give a job (the job table's check allows as many). */
+    private static final int MAX_ATTEMPTS = 1000;
     private static final Pattern SERVICE_LINK_NAME = Pattern.compile(
             "GONODE_([A-Z0-9_]+_)?(SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)|PORT_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)");
     private static final Pattern SERVICE_LINK_PORT = Pattern.compile("GONODE_([A-Z0-9_]+_)?PORT");
@@ -122,6 +124,7 @@ public final class ConfigLoader {
             overlay(tree, readFile(file.get()));
             source = "--config " + file.get();
         }
+        handlerDefaults(tree);
         List<String> keys = new ArrayList<>();
         leaves(tree, "", keys);
         Map<String, String> fromEnv = applyEnvironment(tree, keys, env);
@@ -238,6 +241,32 @@ public final class ConfigLoader {
                     + " handlers:, like config/gonode.yaml; it holds a " + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
         }
         return object;
+    }
+
+    /**
+     * Gives every handler the retry and uniqueness keys it does not set ({@code max-attempts: 3},
+     * {@code backoff: 1s}, {@code backoff-max: 5m}, {@code unique-for: 0s}), so that a handler
+     * block needs only its actor's keys and the environment can override these keys for any
+     * configured handler.
+     */
+    private static void handlerDefaults(ObjectNode tree) {
+        if (!(tree.get("handlers") instanceof ObjectNode handlers)) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = handlers.fields(); it.hasNext(); ) {
+            if (it.next().getValue() instanceof ObjectNode handler) {
+                putIfAbsent(handler, "max-attempts", NodeConfig.Handler.DEFAULT_MAX_ATTEMPTS);
+                putIfAbsent(handler, "backoff", GoDuration.format(NodeConfig.Handler.DEFAULT_BACKOFF));
+                putIfAbsent(handler, "backoff-max", GoDuration.format(NodeConfig.Handler.DEFAULT_BACKOFF_MAX));
+                putIfAbsent(handler, "unique-for", "0s");
+            }
+        }
+    }
+
+    private static void putIfAbsent(ObjectNode object, String key, Object value) {
+        if (!object.has(key)) {
+            object.set(key, YAML.valueToTree(value));
+        }
     }
 
     /** Merges {@code top} into {@code base}: mappings key by key, anything else replaced. */
@@ -612,6 +641,13 @@ public final class ConfigLoader {
                         + ": a drain could then abort jobs that were still within their deadline; shorten the"
                         + " handler's timeout or lengthen drain.timeout");
             }
+            if (handler.maxAttempts() < 1 || handler.maxAttempts() > MAX_ATTEMPTS) {
+                throw new StartupException(origin(key + ".max-attempts", fromEnv) + " is " + handler.maxAttempts()
+                        + ": use 1 (never retry) to " + MAX_ATTEMPTS + " attempts");
+            }
+            within(key + ".backoff", handler.backoff(), Duration.ofMillis(1), Duration.ofHours(24), fromEnv);
+            within(key + ".backoff-max", handler.backoffMax(), handler.backoff(), Duration.ofHours(24), fromEnv);
+            within(key + ".unique-for", handler.uniqueFor(), Duration.ZERO, Duration.ofDays(30), fromEnv);
         }
     }
 

@@ -13,7 +13,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import dev.gonode.node.internal.jobs.AttemptError;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * The job API's one mapping from the domain to HTTP: a refused submission or a job's outcome
@@ -28,6 +31,8 @@ import java.time.Duration;
  *   <tr><td>unknown handler</td><td>404</td><td>unknown_handler</td><td></td></tr>
  *   <tr><td>mailbox full, queue full</td><td>429</td><td>mailbox_full, queue_full</td><td>Retry-After: 1</td></tr>
  *   <tr><td>cancelled (its caller went away)</td><td>499</td><td>cancelled</td><td></td></tr>
+ *   <tr><td>cancelled by {@code DELETE /v1/jobs/{id}}</td><td>409</td><td>cancelled</td><td></td></tr>
+ *   <tr><td>discarded (every attempt failed)</td><td>the last attempt's</td><td>the last attempt's</td><td></td></tr>
  *   <tr><td>handler failed</td><td>500</td><td>handler_failed</td><td></td></tr>
  *   <tr><td>draining, aborted, released</td><td>503</td><td>draining, aborted, released</td><td>Retry-After: 5, Connection: close</td></tr>
  *   <tr><td>store unavailable</td><td>503</td><td>store_unavailable</td><td>Retry-After: 1</td></tr>
@@ -50,7 +55,9 @@ final class JobAnswers {
         return switch (outcome) {
             case Outcome.Succeeded s -> 200;
             case Outcome.PayloadRejected r -> 400;
-            case Outcome.Cancelled c -> 499;
+            case Outcome.Cancelled c -> c.equals(Outcome.Cancelled.CALLER_WENT_AWAY) ? 499 : 409;
+            case Outcome.Discarded d -> status(d.last());
+            case Outcome.RetryScheduled r -> status(r.failure());
             case Outcome.HandlerFailed f -> 500;
             case Outcome.Aborted a -> 503;
             case Outcome.Released r -> 503;
@@ -163,6 +170,12 @@ final class JobAnswers {
             out.writeStringField("handler", job.handler());
             out.writeStringField("status", (outcome != null ? outcome.status() : job.status()).wireName());
             out.writeStringField("createdAt", job.createdAt().toString());
+            out.writeNumberField("attempt", job.attempt());
+            out.writeNumberField("maxAttempts", job.maxAttempts());
+            Instant due = job.scheduledAt();
+            if (due != null) {
+                out.writeStringField("scheduledAt", due.toString());
+            }
             writeDuration(out, "queuedFor", job.queueWait());
             writeDuration(out, "ranFor", job.runTime());
             if (outcome instanceof Outcome.Succeeded && result == null) {
@@ -172,6 +185,24 @@ final class JobAnswers {
                 out.writeStringField("code", outcome.code());
                 out.writeStringField("message", outcome.message());
                 out.writeEndObject();
+            }
+            List<AttemptError> errors = job.errors();
+            if (!errors.isEmpty()) {
+                out.writeArrayFieldStart("errors");
+                for (AttemptError e : errors) {
+                    out.writeStartObject();
+                    out.writeNumberField("attempt", e.attempt());
+                    if (e.at() != null) {
+                        out.writeStringField("at", e.at().toString());
+                    }
+                    out.writeStringField("code", e.code());
+                    out.writeStringField("message", e.message());
+                    if (e.errorId() != null) {
+                        out.writeStringField("errorId", e.errorId());
+                    }
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing a job view to memory", e);

@@ -14,6 +14,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,7 +39,11 @@ import org.slf4j.LoggerFactory;
  *       {@code 202} at once with {@code Location: /v1/jobs/{id}}, whatever state the job has
  *       reached. {@code ?timeout=5s} sets the job's deadline (default: the handler's).
  *       {@code Idempotency-Key} makes a repeat return the first job instead of running it again.</li>
+ *       {@code ?run_at=<RFC 3339 time>} or {@code ?delay=90s} schedules the job (it waits as
+ *       {@code scheduled}; the caller does not wait for it).</li>
  *   <li>{@code GET /v1/jobs/{id}}: the job's status, and its result or error once it has one.</li>
+ *   <li>{@code DELETE /v1/jobs/{id}}: cancels the job on whichever node holds it (with the
+ *       admin token as a bearer token when {@code admin.token} is set).</li>
  * </ul>
  *
  * <p>The request path in three files: this class checks the request and submits it to the
@@ -53,29 +64,48 @@ public final class JobRouter {
     private static final Logger LOG = LoggerFactory.getLogger(JobRouter.class);
 
     private static final int MAX_IDEMPOTENCY_KEY = 256;
+    /** How far in the past {@code ?run_at=} may be (clock skew, a slow client): such a job is due at once. */
+    static final Duration RUN_AT_PAST_TOLERANCE = Duration.ofMinutes(5);
+    /** How far ahead a job may be scheduled ({@code ?run_at=}, {@code ?delay=}). */
+    static final Duration MAX_SCHEDULE_HORIZON = Duration.ofDays(30);
 
     private final JobEngine engine;
     private final Duration maxTimeout;
+    private final byte[] cancelToken;
 
-    private JobRouter(JobEngine engine, Duration maxTimeout) {
+    private JobRouter(JobEngine engine, Duration maxTimeout, String cancelToken) {
         this.engine = engine;
         this.maxTimeout = maxTimeout;
+        this.cancelToken = cancelToken == null || cancelToken.isEmpty() ? null
+                : cancelToken.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The router; {@code maxTimeout} (the drain timeout) bounds {@code ?timeout=}. */
+    /** The router; {@code maxTimeout} (the drain timeout) bounds {@code ?timeout=}; anyone may cancel. */
     public static Router create(Vertx vertx, JobEngine engine, long maxBodyBytes, Duration maxTimeout) {
-        JobRouter api = new JobRouter(engine, maxTimeout);
+        return create(vertx, engine, maxBodyBytes, maxTimeout, "");
+    }
+
+    /**
+     * The router; {@code maxTimeout} (the drain timeout) bounds {@code ?timeout=};
+     * {@code DELETE /v1/jobs/{id}} needs {@code Authorization: Bearer <adminToken>} unless
+     * {@code adminToken} is empty.
+     */
+    public static Router create(Vertx vertx, JobEngine engine, long maxBodyBytes, Duration maxTimeout,
+                                String adminToken) {
+        JobRouter api = new JobRouter(engine, maxTimeout, adminToken);
         Router router = Router.router(vertx);
         router.post("/v1/jobs/:handler")
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(api::submit);
         router.get("/v1/jobs/:id").handler(api::get);
+        router.delete("/v1/jobs/:id").handler(api::cancel);
         router.errorHandler(413, ctx -> Json.error(ctx, 413, "payload_too_large",
                 "the payload is larger than the node's limit of " + maxBodyBytes + " bytes (server.max-body-bytes)"));
         router.errorHandler(404, ctx -> Json.error(ctx, 404, "not_found", "no endpoint at " + shown(ctx)
-                + "; the job API is POST /v1/jobs/{handler} and GET /v1/jobs/{id}"));
+                + "; the job API is POST /v1/jobs/{handler}, GET /v1/jobs/{id} and DELETE /v1/jobs/{id}"));
         router.errorHandler(405, ctx -> Json.error(ctx, 405, "method_not_allowed", ctx.request().method()
-                + " is not allowed on " + shown(ctx) + "; the job API is POST /v1/jobs/{handler} and GET /v1/jobs/{id}"));
+                + " is not allowed on " + shown(ctx) + "; the job API is POST /v1/jobs/{handler}, GET /v1/jobs/{id}"
+                + " and DELETE /v1/jobs/{id}"));
         router.errorHandler(500, ctx -> {
             String errorId = UUID.randomUUID().toString();
             LOG.error("job API {} {} failed (error id {})", ctx.request().method(), ctx.normalizedPath(), errorId,
@@ -111,8 +141,18 @@ public final class JobRouter {
             Json.error(ctx, 400, "invalid_json", "the payload is empty; send a JSON value such as {}");
             return;
         }
-        Boolean wait = booleanParam(ctx, "wait", true);
+        Duration delay = scheduleParam(ctx);
+        if (delay == NOT_VALID) {
+            return;
+        }
+        Boolean wait = booleanParam(ctx, "wait", delay == null);
         if (wait == null) {
+            return;
+        }
+        if (wait && delay != null) {
+            Json.error(ctx, 400, "bad_request", "?wait=true cannot be combined with ?" + (ctx.request().getParam("run_at")
+                    != null ? "run_at" : "delay") + "=: a scheduled job runs later, so the request cannot wait for"
+                    + " it; drop ?wait=true (a scheduled job is answered 202 at once) and read GET /v1/jobs/{id}");
             return;
         }
         Duration defaultTimeout = engine.defaultTimeout(handler);
@@ -127,11 +167,12 @@ public final class JobRouter {
             return;
         }
         if (engine.blocks()) {
-            onGoroutine(ctx, "job submit", () -> engine.submit(handler, payload, body.length(), timeout, key, wait),
+            onGoroutine(ctx, "job submit", () -> engine.submit(handler, payload, body.length(), timeout, key, wait, delay),
                     submission -> answer(ctx, handler, submission, wait));
             return;
         }
-        answer(ctx, handler, engine.submit(handler, payload, body.length(), timeout, key), wait);
+        answer(ctx, handler, delay == null ? engine.submit(handler, payload, body.length(), timeout, key)
+                : engine.submit(handler, payload, body.length(), timeout, key, false, delay), wait);
     }
 
     private void answer(RoutingContext ctx, String handler, JobEngine.Submission submission, boolean wait) {
@@ -199,6 +240,98 @@ public final class JobRouter {
             return;
         }
         JobAnswers.current(job).write(ctx, null);
+    }
+
+    private void cancel(RoutingContext ctx) {
+        if (cancelToken != null) {
+            String header = ctx.request().getHeader("Authorization");
+            byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!MessageDigest.isEqual(given, cancelToken)) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gonode-admin\"");
+                Json.error(ctx, 401, "unauthorized", header == null
+                        ? "cancelling a job needs Authorization: Bearer <token> (the node's admin.token)"
+                        : "the bearer token is wrong");
+                return;
+            }
+        }
+        String id = ctx.pathParam("id");
+        if (engine.blocks()) {
+            onGoroutine(ctx, "job cancel", () -> engine.cancel(id), result -> answerCancel(ctx, result));
+            return;
+        }
+        answerCancel(ctx, engine.cancel(id));
+    }
+
+    private static void answerCancel(RoutingContext ctx, JobEngine.CancelResult result) {
+        switch (result) {
+            case JobEngine.CancelResult.Cancelled cancelled -> JobAnswers.current(cancelled.job()).write(ctx, null);
+            case JobEngine.CancelResult.NotFound notFound -> Json.error(ctx, 404, "not_found", "no job with id \""
+                    + cap(ctx.pathParam("id")) + "\"; finished jobs are kept for jobs.results-ttl and at most"
+                    + " jobs.results-max of them");
+            case JobEngine.CancelResult.AlreadyFinished finished -> Json.error(ctx, 409, "already_finished",
+                    "job " + cap(ctx.pathParam("id")) + " has ended already (status " + finished.status().wireName()
+                    + "), so there is nothing to cancel");
+        }
+    }
+
+    /** Marks a refused query parameter: the answer has been written. */
+    private static final Duration NOT_VALID = Duration.ofNanos(-1);
+
+    /**
+     * {@code ?run_at=} or {@code ?delay=} as a delay from now; {@code null} for neither;
+     * {@link #NOT_VALID} after answering 400.
+     */
+    private static Duration scheduleParam(RoutingContext ctx) {
+        String runAt = ctx.request().getParam("run_at");
+        String delay = ctx.request().getParam("delay");
+        if (runAt != null && delay != null) {
+            Json.error(ctx, 400, "bad_request", "?run_at= and ?delay= were both given; schedule a job with one of"
+                    + " them");
+            return NOT_VALID;
+        }
+        if (runAt != null) {
+            OffsetDateTime at;
+            try {
+                at = OffsetDateTime.parse(runAt, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            } catch (DateTimeParseException e) {
+                Json.error(ctx, 400, "bad_request", "?run_at=" + cap(runAt) + " is not an RFC 3339 time; use one"
+                        + " such as 2030-01-02T15:04:05Z or 2030-01-02T16:04:05+01:00");
+                return NOT_VALID;
+            }
+            Duration until = Duration.between(Instant.now(), at.toInstant());
+            if (until.compareTo(RUN_AT_PAST_TOLERANCE.negated()) < 0) {
+                Json.error(ctx, 400, "bad_request", "?run_at=" + cap(runAt) + " is " + GoDuration.format(
+                        until.negated().truncatedTo(ChronoUnit.SECONDS)) + " in the past (more than the "
+                        + GoDuration.format(RUN_AT_PAST_TOLERANCE) + " allowed for clock skew); give a time to come,"
+                        + " or leave run_at out to run the job now");
+                return NOT_VALID;
+            }
+            if (until.compareTo(MAX_SCHEDULE_HORIZON) > 0) {
+                Json.error(ctx, 400, "bad_request", "?run_at=" + cap(runAt) + " is more than "
+                        + GoDuration.format(MAX_SCHEDULE_HORIZON) + " ahead; schedule jobs at most "
+                        + MAX_SCHEDULE_HORIZON.toDays() + " days ahead");
+                return NOT_VALID;
+            }
+            return until.isNegative() ? Duration.ZERO : until;
+        }
+        if (delay != null) {
+            Duration d;
+            try {
+                d = GoDuration.parse(delay);
+            } catch (IllegalArgumentException e) {
+                Json.error(ctx, 400, "bad_request", "?delay=" + cap(delay) + " is not a duration; use one such as"
+                        + " 90s, 15m or 2h");
+                return NOT_VALID;
+            }
+            if (d.isNegative() || d.compareTo(MAX_SCHEDULE_HORIZON) > 0) {
+                Json.error(ctx, 400, "bad_request", "?delay=" + cap(delay) + " is out of range; use 0s to "
+                        + GoDuration.format(MAX_SCHEDULE_HORIZON) + " (" + MAX_SCHEDULE_HORIZON.toDays() + " days)");
+                return NOT_VALID;
+            }
+            return d;
+        }
+        return null;
     }
 
     private static Boolean booleanParam(RoutingContext ctx, String name, boolean otherwise) {

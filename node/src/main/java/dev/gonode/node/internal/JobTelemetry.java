@@ -134,6 +134,9 @@ public final class JobTelemetry implements JobEvents {
     @Override
     public void retried(JobRecord job) {
         retries(job.handler()).increment();
+        if (job.outcome() != null) {
+            finish(job); // shared queue: this node's attempt is over (the job runs again anywhere)
+        }
     }
 
     private Counter retries(String handler) {

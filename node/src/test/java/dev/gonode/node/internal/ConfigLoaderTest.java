@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ConfigLoaderTest {
         assertEquals(Runtime.getRuntime().maxMemory() / 8, config.jobs().resultsMaxBytes());
         assertEquals(Runtime.getRuntime().maxMemory() / 4, config.jobs().queuedMaxBytes());
         assertEquals(Duration.ofSeconds(30), config.jobs().workerIdleTimeout());
-        assertEquals(List.of("echo", "sleep", "sha256", "fanout"), List.copyOf(config.handlers().keySet()));
+        assertEquals(List.of("echo", "sleep", "sha256", "fanout", "flaky"), List.copyOf(config.handlers().keySet()));
         assertEquals(new NodeConfig.Handler(8, 1024, Duration.ofSeconds(5)), config.handlers().get("echo"));
     }
 
@@ -85,7 +86,8 @@ class ConfigLoaderTest {
         assertEquals("0.0.0.0", config.server().host());
         assertEquals(Duration.ofSeconds(3), config.handlers().get("sleep").timeout());
         assertEquals(4096, config.handlers().get("sleep").concurrency());
-        assertEquals(4, config.handlers().size());
+        assertEquals(5, config.handlers().size());
+        assertEquals(NodeConfig.Handler.DEFAULT_MAX_ATTEMPTS, config.handlers().get("sleep").maxAttempts());
     }
 
     @Test
@@ -232,6 +234,37 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load(Map.of("GONODE_HANDLERS_ECHO_CONCURRENCY", "-2"))), "handlers.echo.concurrency");
         assertMessage(assertThrows(StartupException.class,
                 () -> ConfigLoader.load(Map.of("GONODE_JOBS_RESULTS_MAX", "0"))), "jobs.results-max");
+    }
+
+    @Test
+    void retryKeysDefaultForEveryHandlerAndTheEnvironmentSetsThem() throws Exception {
+        NodeConfig defaults = ConfigLoader.load(Map.of());
+        for (NodeConfig.Handler h : defaults.handlers().values()) {
+            assertEquals(3, h.maxAttempts());
+            assertEquals(Duration.ofSeconds(1), h.backoff());
+            assertEquals(Duration.ofMinutes(5), h.backoffMax());
+            assertEquals(Duration.ZERO, h.uniqueFor());
+        }
+        NodeConfig set = ConfigLoader.load(Map.of("GONODE_HANDLERS_ECHO_MAX_ATTEMPTS", "7",
+                "GONODE_HANDLERS_ECHO_BACKOFF", "250ms", "GONODE_HANDLERS_ECHO_BACKOFF_MAX", "10s",
+                "GONODE_HANDLERS_ECHO_UNIQUE_FOR", "1m"));
+        NodeConfig.Handler echo = set.handlers().get("echo");
+        assertEquals(7, echo.maxAttempts());
+        assertEquals(Duration.ofMillis(250), echo.backoff());
+        assertEquals(Duration.ofSeconds(10), echo.backoffMax());
+        assertEquals(Duration.ofMinutes(1), echo.uniqueFor());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GONODE_HANDLERS_ECHO_MAX_ATTEMPTS=0", "GONODE_HANDLERS_ECHO_MAX_ATTEMPTS=1001",
+            "GONODE_HANDLERS_ECHO_BACKOFF=0s", "GONODE_HANDLERS_ECHO_BACKOFF_MAX=500ms",
+            "GONODE_HANDLERS_ECHO_BACKOFF_MAX=25h", "GONODE_HANDLERS_ECHO_UNIQUE_FOR=-1s",
+            "GONODE_HANDLERS_ECHO_UNIQUE_FOR=800h"})
+    void retryKeysOutOfRangeAreRefusedNamingTheKey(String variable) {
+        String[] kv = variable.split("=");
+        String key = "handlers.echo." + kv[0].substring("GONODE_HANDLERS_ECHO_".length()).toLowerCase(Locale.ROOT)
+                .replace('_', '-');
+        assertMessage(assertThrows(StartupException.class, () -> ConfigLoader.load(Map.of(kv[0], kv[1]))), key);
     }
 
     @ParameterizedTest

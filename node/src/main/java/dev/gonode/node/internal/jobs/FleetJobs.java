@@ -73,7 +73,18 @@ import org.slf4j.LoggerFactory;
  *       table (so the answer and the row agree); one running elsewhere gets one more timeout for
  *       its runner's own deadline to end it.</li>
  *   <li><b>Leases.</b> The renewer extends the leases of local jobs every third of the lease. A
- *       lease found taken is logged; the job's completion will be refused by its fencing token.</li>
+ *       lease found taken is logged; the job's completion will be refused by its fencing token.
+ *       A lease lost because the job was cancelled ends the local job, in case the cancel's
+ *       notification was missed.</li>
+ *   <li><b>Retries.</b> An attempt that fails with attempts left is written {@code retryable},
+ *       due after its backoff, and any node's claimer takes it then (claimers poll, so it starts
+ *       within a poll interval of its due time). A caller waiting for the job on this node is
+ *       moved from the attempt's record to a stand-in that waits for the row, as for a job that
+ *       runs elsewhere; a stand-in waits at most the job's retry budget
+ *       ({@link JobEngine#retryBudget}).</li>
+ *   <li><b>Cancel.</b> {@code DELETE} ends the row {@code cancelled} in one transaction and
+ *       notifies {@code gonode_job_cancelled} when it ran; the owner cancels the job's context,
+ *       and its completion, fenced on a running row, changes nothing.</li>
  *   <li><b>Drain.</b> Claimers stop at once. At the drain timeout the engine calls
  *       {@link #handBack}: local unfinished jobs are decided {@link Outcome.Released} (which the
  *       worker can no longer overwrite), released in the table in one statement (attempt given
@@ -88,8 +99,6 @@ final class FleetJobs {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetJobs.class);
 
-    /** Attempts a job accepted over HTTP gets (a lost lease costs one). */
-    static final int MAX_ATTEMPTS = 3;
     /** The most jobs one claim query takes. */
     private static final int MAX_CLAIM = 500;
     private static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
@@ -158,6 +167,16 @@ final class FleetJobs {
             }
 
             @Override
+            public void jobsCancelled(List<UUID> ids) {
+                for (UUID id : ids) {
+                    Held h = held.get(id.toString());
+                    if (h != null) {
+                        Go.go("job cancel " + id, () -> engine.cancelledElsewhere(h.job()));
+                    }
+                }
+            }
+
+            @Override
             public void listening() {
                 claimers.values().forEach(Claimer::wake);
                 settledHints.trySend(List.of()); // anything may have ended meanwhile: read every waited row
@@ -182,7 +201,7 @@ final class FleetJobs {
      * takes over). Blocks on the database.
      */
     JobEngine.Submission submit(HandlerActor actor, JsonNode payload, int payloadBytes, Duration timeout, String key,
-                                boolean wait) {
+                                boolean wait, Duration delay) {
         String json;
         try {
             json = mapper.writeValueAsString(payload);
@@ -191,12 +210,13 @@ final class FleetJobs {
             return new JobEngine.Submission.Unstorable(e.getOriginalMessage());
         }
         Claimer claimer = claimers.get(actor.name());
-        boolean runHere = wait && claimer.reserve(1);
+        boolean runHere = wait && delay == null && claimer.reserve(1);
+        int maxAttempts = actor.settings().maxAttempts();
         PostgresJobQueue.Enqueued enqueued;
         try {
             enqueued = runHere
-                    ? queue.enqueueAndClaim(actor.name(), json, key, timeout, MAX_ATTEMPTS, owner, settings.lease())
-                    : queue.enqueue(actor.name(), json, key, timeout, MAX_ATTEMPTS);
+                    ? queue.enqueueAndClaim(actor.name(), json, key, timeout, maxAttempts, owner, settings.lease())
+                    : queue.enqueue(actor.name(), json, key, timeout, maxAttempts, delay == null ? Duration.ZERO : delay);
             reachable();
         } catch (StoreException e) {
             if (runHere) {
@@ -221,8 +241,27 @@ final class FleetJobs {
         if (runHere) {
             claimer.unreserve(1);
         }
-        JobRecord view = wait && !row.state().isFinal() ? awaitElsewhere(row, timeout) : snapshotLeavingFlight(row);
+        JobRecord view = wait && !row.state().isFinal() ? awaitElsewhere(row, waitBudget(row, timeout))
+                : snapshotLeavingFlight(row);
         return enqueued.inserted() ? new JobEngine.Submission.Accepted(view) : new JobEngine.Submission.Duplicate(view);
+    }
+
+    /**
+     * How long a caller waits for a row's job, at most: its first attempt's deadline alone when it
+     * has no retries (as before retries existed), otherwise its remaining attempts' deadlines and
+     * backoff steps, plus a claim's delay per retry ({@link #claimSlack}).
+     */
+    private Duration waitBudget(StoredJob row, Duration timeout) {
+        HandlerActor actor = claimers.get(row.handler()).actor;
+        Duration deadline = timeout != null ? timeout : row.timeout() != null ? row.timeout() : actor.settings().timeout();
+        int retriesLeft = row.maxAttempts() - Math.max(1, row.attempt());
+        return JobEngine.retryBudget(actor.settings(), deadline, row.attempt(), row.maxAttempts())
+                .plus(retriesLeft > 0 ? claimSlack(retriesLeft) : Duration.ZERO);
+    }
+
+    /** What {@code retries} retries may add to a wait beyond their backoffs: a poll interval each (retries are not notified) and a second. */
+    private Duration claimSlack(int retries) {
+        return settings.pollInterval().multipliedBy(Math.max(0, retries)).plus(Duration.ofSeconds(1));
     }
 
     private JobRecord snapshotLeavingFlight(StoredJob row) {
@@ -246,8 +285,11 @@ final class FleetJobs {
      * callers of the same job share one, counted once in flight.
      */
     private JobRecord awaitElsewhere(StoredJob row, Duration timeout) {
-        String id = row.id().toString();
-        JobRecord fresh = new JobRecord(id, row.handler(), row.idempotencyKey(), timeout, row.createdAt());
+        return awaitElsewhere(row.id().toString(), row.handler(), row.idempotencyKey(), timeout, row.createdAt());
+    }
+
+    private JobRecord awaitElsewhere(String id, String handler, String key, Duration timeout, java.time.Instant createdAt) {
+        JobRecord fresh = new JobRecord(id, handler, key, timeout, createdAt);
         JobRecord shadow = waits.putIfAbsent(id, fresh);
         if (shadow != null) {
             engine.leaveFlight();
@@ -288,6 +330,7 @@ final class FleetJobs {
     private void settleStandIn(JobRecord shadow, Outcome outcome, StoredJob row) {
         if (row != null) {
             shadow.recordTimes(queuedFor(row), ranFor(row));
+            shadow.recordAttempts(row.attempt(), row.maxAttempts(), attemptErrors(row));
         }
         if (shadow.decide(outcome)) {
             waits.remove(shadow.id(), shadow);
@@ -303,14 +346,10 @@ final class FleetJobs {
         Duration deadline = timeout != null ? timeout : row.timeout() != null ? row.timeout()
                 : claimer.actor.settings().timeout();
         JobRecord job = new JobRecord(row.id().toString(), row.handler(), payload, payloadBytes, row.idempotencyKey(),
-                deadline);
+                deadline, row.createdAt(), row.attempt(), row.maxAttempts());
         held.put(job.id(), new Held(job, row.lease(), claimer));
         engine.adoptLive(job);
-        job.deadlineHook(Context.afterFunc(job.context(), () -> {
-            if (job.context().err() == Context.DEADLINE_EXCEEDED) {
-                engine.settle(job, new Outcome.DeadlineExceeded(job.timeout()));
-            }
-        }));
+        engine.armDeadline(job);
         jobEvents.accepted(job);
         claimer.actor.put(job);
         return job;
@@ -339,7 +378,7 @@ final class FleetJobs {
                     pendingWrites.add(new PendingWrite(h.lease(), stored));
                 } else {
                     reachable();
-                    if (!stillOurs) {
+                    if (!stillOurs && !(job.outcome() instanceof Outcome.Cancelled)) {
                         LOG.info("job {}: its lease was taken by another node before this one finished it; the other"
                                 + " run's end is kept", job.id());
                     }
@@ -355,7 +394,33 @@ final class FleetJobs {
     private void release(Held h) {
         held.remove(h.job().id(), h);
         h.claimer().unreserve(1);
-        engine.afterWrite(h.job());
+        JobRecord job = h.job();
+        if (job.outcome() instanceof Outcome.RetryScheduled) {
+            retryWritten(job);
+            return;
+        }
+        engine.afterWrite(job);
+    }
+
+    /**
+     * A local attempt was written as a retry: the job is not over. Its waiting callers, if any,
+     * move to a stand-in that waits for the row (which keeps the job's count in flight).
+     */
+    private void retryWritten(JobRecord attempt) {
+        jobEvents.retried(attempt);
+        List<java.util.function.Consumer<JobRecord>> callers = attempt.releaseKeepingCallbacks();
+        if (callers == null || callers.isEmpty()) {
+            engine.leaveFlight();
+            return;
+        }
+        HandlerActor actor = claimers.get(attempt.handler()).actor;
+        Duration budget = JobEngine.backoffStep(actor.settings(), attempt.attempt())
+                .plus(JobEngine.retryBudget(actor.settings(), attempt.timeout(), attempt.attempt() + 1,
+                        attempt.maxAttempts()))
+                .plus(claimSlack(attempt.maxAttempts() - attempt.attempt()));
+        JobRecord shadow = awaitElsewhere(attempt.id(), attempt.handler(), attempt.idempotencyKey(), budget,
+                attempt.createdAt());
+        callers.forEach(shadow::onSettled);
     }
 
     private void failed(String operation, Throwable failure) {
@@ -436,10 +501,18 @@ final class FleetJobs {
 
     /** A settled or in-progress view of a row, for answers; no timer, registered nowhere. */
     private JobRecord snapshot(StoredJob row) {
-        JobRecord view = new JobRecord(row.id().toString(), row.handler(), row.idempotencyKey(), null, row.createdAt());
+        JobRecord view = new JobRecord(row.id().toString(), row.handler(), null, 0, row.idempotencyKey(), null,
+                row.createdAt(), row.attempt(), row.maxAttempts());
         if (row.state() == JobState.RUNNING || row.state().isFinal()) {
             view.recordTimes(queuedFor(row), ranFor(row));
         }
+        JobStatus waitingFor = switch (row.state()) {
+            case SCHEDULED -> JobStatus.SCHEDULED;
+            case RETRYABLE -> JobStatus.RETRYABLE;
+            default -> null;
+        };
+        view.recordQueueState(waitingFor, waitingFor != null || row.scheduledAt().isAfter(row.createdAt())
+                ? row.scheduledAt() : null, attemptErrors(row));
         if (row.state().isFinal()) {
             view.decide(outcomeOf(row));
         }
@@ -456,6 +529,111 @@ final class FleetJobs {
                 : Duration.between(row.attemptedAt(), row.finishedAt());
     }
 
+    /** The row's {@code errors} as the job API lists them. */
+    private List<AttemptError> attemptErrors(StoredJob row) {
+        if (row.errors() == null || row.errors().equals("[]")) {
+            return List.of();
+        }
+        List<AttemptError> errors = new ArrayList<>();
+        try {
+            for (JsonNode e : mapper.readTree(row.errors())) {
+                errors.add(new AttemptError(e.path("attempt").asInt(), parseInstant(e.path("at").asText(null)),
+                        e.path("code").asText(""), e.path("message").asText(""),
+                        e.hasNonNull("errorId") ? e.get("errorId").asText() : null));
+            }
+        } catch (JsonProcessingException e) {
+            return List.of(); // jsonb always holds valid JSON
+        }
+        return errors;
+    }
+
+    private static java.time.Instant parseInstant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    /** {@link JobEngine#cancel(String)} on the shared queue. */
+    JobEngine.CancelResult cancel(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return new JobEngine.CancelResult.NotFound();
+        }
+        if (id.length() != 36) {
+            return new JobEngine.CancelResult.NotFound();
+        }
+        Optional<JobState> before;
+        try {
+            before = queue.cancel(uuid, errorJson(Outcome.Cancelled.BY_REQUEST));
+            reachable();
+        } catch (StoreException e) {
+            failed("cancel", e);
+            throw e;
+        }
+        if (before.isEmpty()) {
+            return new JobEngine.CancelResult.NotFound();
+        }
+        if (before.get().isFinal()) {
+            return new JobEngine.CancelResult.AlreadyFinished(statusOf(before.get()));
+        }
+        Held h = held.get(id);
+        if (h != null) {
+            engine.cancelledElsewhere(h.job()); // runs here: no need to wait for the notification
+        }
+        return new JobEngine.CancelResult.Cancelled(lookup(id));
+    }
+
+    /** {@link JobEngine#retry(String)} on the shared queue. */
+    JobEngine.RetryResult retry(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        if (id.length() != 36) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        Optional<JobState> before;
+        try {
+            before = queue.retry(uuid);
+            reachable();
+        } catch (StoreException e) {
+            failed("retry", e);
+            throw e;
+        }
+        if (before.isEmpty()) {
+            return new JobEngine.RetryResult.NotFound();
+        }
+        if (!before.get().isFinal() || before.get() == JobState.SUCCEEDED) {
+            return new JobEngine.RetryResult.NotRetryable(statusOf(before.get()));
+        }
+        return new JobEngine.RetryResult.Retried(lookup(id));
+    }
+
+    private static JobStatus statusOf(JobState state) {
+        return switch (state) {
+            case AVAILABLE -> JobStatus.QUEUED;
+            case SCHEDULED -> JobStatus.SCHEDULED;
+            case RUNNING -> JobStatus.RUNNING;
+            case RETRYABLE -> JobStatus.RETRYABLE;
+            case SUCCEEDED -> JobStatus.SUCCEEDED;
+            case FAILED -> JobStatus.FAILED;
+            case CANCELLED -> JobStatus.CANCELLED;
+            case ABORTED -> JobStatus.ABORTED;
+            case DISCARDED -> JobStatus.DISCARDED;
+        };
+    }
+
     // ---------------------------------------------------------------- outcomes <-> rows
 
     private dev.gonode.node.internal.store.postgres.Outcome toStored(Outcome outcome) {
@@ -466,6 +644,10 @@ final class FleetJobs {
                     errorJson(c));
             case Outcome.Aborted a -> dev.gonode.node.internal.store.postgres.Outcome.finished(JobState.ABORTED,
                     errorJson(a));
+            case Outcome.Discarded d -> dev.gonode.node.internal.store.postgres.Outcome.finished(JobState.DISCARDED,
+                    errorJson(d.last()));
+            case Outcome.RetryScheduled r -> dev.gonode.node.internal.store.postgres.Outcome.retry(
+                    errorJson(r.failure()), r.delay());
             default -> dev.gonode.node.internal.store.postgres.Outcome.finished(JobState.FAILED, errorJson(outcome));
         };
     }
@@ -495,14 +677,20 @@ final class FleetJobs {
         String code = error.path("code").asText(row.state().dbName());
         String message = error.path("message").asText("the job ended " + row.state().dbName());
         if (row.state() == JobState.DISCARDED) {
-            return new Outcome.Recorded(JobStatus.DISCARDED, code, message);
+            Outcome last = switch (code) {
+                case "handler_failed" -> new Outcome.HandlerFailed(error.path("handler").asText(row.handler()),
+                        error.path("errorId").asText("unknown"));
+                case "deadline_exceeded" -> new Outcome.DeadlineExceeded(Duration.ofMillis(error.path("timeoutMs").asLong(0)));
+                default -> new Outcome.Recorded(JobStatus.FAILED, code, message);
+            };
+            return new Outcome.Discarded(last, row.attempt());
         }
         return switch (code) {
             case "payload_rejected" -> new Outcome.PayloadRejected(message);
             case "handler_failed" -> new Outcome.HandlerFailed(error.path("handler").asText(row.handler()),
                     error.path("errorId").asText("unknown"));
             case "deadline_exceeded" -> new Outcome.DeadlineExceeded(Duration.ofMillis(error.path("timeoutMs").asLong(0)));
-            case "cancelled" -> new Outcome.Cancelled();
+            case "cancelled" -> new Outcome.Cancelled(message);
             case "aborted" -> new Outcome.Aborted();
             default -> new Outcome.Recorded(row.state() == JobState.CANCELLED ? JobStatus.CANCELLED
                     : row.state() == JobState.ABORTED ? JobStatus.ABORTED : JobStatus.FAILED, code, message);
@@ -738,9 +926,20 @@ final class FleetJobs {
             try {
                 Set<UUID> renewed = queue.renew(leases, settings.lease());
                 reachable();
+                List<UUID> notRenewed = leases.stream().map(Lease::jobId).filter(id -> !renewed.contains(id)).toList();
+                Set<UUID> cancelled = new HashSet<>();
+                if (!notRenewed.isEmpty()) {
+                    for (StoredJob row : queue.getAll(notRenewed)) {
+                        if (row.state() == JobState.CANCELLED) {
+                            cancelled.add(row.id());
+                        }
+                    }
+                }
                 for (Lease lease : leases) {
                     Held h = held.get(lease.jobId().toString());
-                    if (!renewed.contains(lease.jobId()) && h != null && h.job().outcome() == null) {
+                    if (h != null && cancelled.contains(lease.jobId())) {
+                        engine.cancelledElsewhere(h.job()); // its notification was missed
+                    } else if (!renewed.contains(lease.jobId()) && h != null && h.job().outcome() == null) {
                         lost.add(h.job().id());
                         LOG.warn("job {}: its lease was taken (this node stalled or lost PostgreSQL longer than"
                                 + " jobs.postgres.lease); another node may run it, and this node's result will not"

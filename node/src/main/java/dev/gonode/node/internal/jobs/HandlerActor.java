@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +39,10 @@ import org.slf4j.LoggerFactory;
  *       an error id, ends, and is replaced at once; the handler keeps its capacity and
  *       {@link JobEvents#workerRestarted} counts it. Any other escape from the loop is treated the
  *       same way.</li>
- *   <li><b>Settling.</b> The actor knows no engine: it hands each outcome to the {@code settle}
- *       callback it was given, which decides whether it is the first (the deadline, the drain or
- *       the caller may have settled the job already).</li>
+ *   <li><b>Settling.</b> The actor knows no engine: it hands each outcome, with the number of
+ *       the attempt it ran, to the {@code settle} callback it was given, which decides whether it
+ *       is the first (the deadline, the drain or the caller may have settled the job or ended the
+ *       attempt already) and whether the job is retried.</li>
  * </ul>
  * Workers carry the pprof-style label {@code handler=<name>}, so a goroutine dump groups them by
  * handler. Closing the mailbox lets the workers finish what is queued and end.
@@ -56,7 +56,7 @@ final class HandlerActor {
     private final Duration idleTimeout;
     private final Channel<JobRecord> mailbox;
     private final ObjectMapper mapper;
-    private final BiPredicate<JobRecord, Outcome> settle;
+    private final Settler settle;
     private final JobEvents events;
     private final Map<String, String> labels;
     /** Workers started and not yet ended. */
@@ -65,7 +65,7 @@ final class HandlerActor {
     private final AtomicInteger idle = new AtomicInteger();
 
     HandlerActor(JobHandler handler, NodeConfig.Handler settings, Duration idleTimeout, ObjectMapper mapper,
-                 BiPredicate<JobRecord, Outcome> settle, JobEvents events) {
+                 Settler settle, JobEvents events) {
         this.handler = handler;
         this.settings = settings;
         this.idleTimeout = idleTimeout;
@@ -74,6 +74,12 @@ final class HandlerActor {
         this.settle = settle;
         this.events = events;
         this.labels = Map.of("handler", handler.name());
+    }
+
+    /** How a worker reports the end of an attempt; returns whether that report counted. */
+    @FunctionalInterface
+    interface Settler {
+        boolean settle(JobRecord job, int attempt, Outcome outcome);
     }
 
     String name() {
@@ -181,6 +187,7 @@ final class HandlerActor {
     }
 
     private void run(JobRecord job) {
+        int attempt = job.attempt();
         Outcome outcome;
         try {
             outcome = new Outcome.Succeeded(mapper.writeValueAsBytes(handler.handle(job)));
@@ -195,20 +202,20 @@ final class HandlerActor {
                 String errorId = UUID.randomUUID().toString();
                 LOG.error("job {}: handler {} threw {}, which ends its worker (error id {}); starting a replacement",
                         job.id(), handler.name(), e.getClass().getSimpleName(), errorId, e);
-                settle.test(job, new Outcome.HandlerFailed(handler.name(), errorId));
+                settle.settle(job, attempt, new Outcome.HandlerFailed(handler.name(), errorId));
                 throw new WorkerDied(errorId, e);
             }
         } catch (Throwable t) {
-            if (job.outcome() != null) {
-                // The deadline, the drain or the caller settled the job already: the handler gave up
-                // because its context told it to. Nothing more to say.
+            if (job.attemptOver(attempt)) {
+                // The deadline, the drain, the caller or an operator ended the attempt already: the
+                // handler gave up because its context told it to. Nothing more to say.
                 return;
             }
             outcome = job.context().err() == Context.DEADLINE_EXCEEDED
                     ? new Outcome.DeadlineExceeded(job.timeout())
                     : failed(job, "it failed", t);
         }
-        settle.test(job, outcome);
+        settle.settle(job, attempt, outcome);
     }
 
     private Outcome failed(JobRecord job, String what, Throwable t) {

@@ -7,7 +7,10 @@ import dev.gonode.node.NodeConfig;
 import dev.gonode.runtime.chan.Channel;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.Context;
+import dev.gonode.runtime.time.Time;
+import dev.gonode.runtime.time.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,6 +48,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code jobs.queued-max-bytes} (a submission over it is refused as {@code queue_full}), and
  *       the store bounds what finished jobs keep; with the counts of mailboxes, memory stays bounded
  *       in bytes.</li>
+ *   <li><b>Retries</b> ({@link #settle}): an attempt that ends in a handler failure or its
+ *       deadline, with attempts left, does not settle the job. On the memory store the job is
+ *       handed to a timer ({@link #scheduleDue}) that offers it to its actor again after the
+ *       backoff, with a new attempt number and context; its callers stay registered, so a waiting
+ *       caller waits across retries. On the shared queue the attempt is written as
+ *       {@code retryable} and any node claims the job when it is due. The last attempt's failure
+ *       settles the job {@link Outcome.Discarded} (or, for a handler with one attempt, as it is). A
+ *       job that succeeds takes none of this path: it costs a type test.</li>
+ *   <li><b>Due times on the memory store.</b> A scheduled job and a job waiting for its retry are
+ *       live and in flight (the drain waits for them) and sit in {@link #dueJobs} with their timer.
+ *       When the drain begins to wait ({@link #awaitDrained}) every one due after the drain
+ *       deadline is aborted at once (it could not run before the node stops; its answer says it is
+ *       safe to send elsewhere), and a retry scheduled later that would fall due after the
+ *       deadline is aborted instead; those due before the deadline run, and the drain waits for
+ *       them. A cancelled or aborted job's timer is stopped with it.</li>
  * </ul>
  */
 public final class JobEngine {
@@ -84,6 +102,43 @@ public final class JobEngine {
         }
     }
 
+    /** What {@link #cancel(String)} did. */
+    public sealed interface CancelResult {
+        /** The job was queued, scheduled, waiting for a retry or running, and is cancelled now. */
+        record Cancelled(JobRecord job) implements CancelResult {
+        }
+
+        /** No job has that id (or it was pruned). */
+        record NotFound() implements CancelResult {
+        }
+
+        /** The job had ended already, with {@code status}. */
+        record AlreadyFinished(JobStatus status) implements CancelResult {
+        }
+    }
+
+    /** What {@link #retry(String)} did. */
+    public sealed interface RetryResult {
+        /** The job is queued again, with its attempts counted afresh and its earlier errors kept. */
+        record Retried(JobRecord job) implements RetryResult {
+        }
+
+        /** No job has that id (or it was pruned). */
+        record NotFound() implements RetryResult {
+        }
+
+        /**
+         * The job is not one that can be retried: it has not ended ({@code queued}, {@code scheduled},
+         * {@code retryable}, {@code running}) or it succeeded; {@code status} says which.
+         */
+        record NotRetryable(JobStatus status) implements RetryResult {
+        }
+
+        /** The node is draining and takes no jobs. */
+        record Draining() implements RetryResult {
+        }
+    }
+
     /** Counters for metrics and the drain log. */
     public record DrainReport(int finished, int aborted, Duration took) {
     }
@@ -98,6 +153,12 @@ public final class JobEngine {
     private final AtomicInteger aborted = new AtomicInteger();
     private volatile boolean draining;
     private final Channel<Object> allSettled = Channel.make();
+    /** Memory store: jobs waiting for their due time (scheduled, or a retry's backoff), by id. */
+    private final ConcurrentHashMap<String, Due> dueJobs = new ConcurrentHashMap<>();
+    /** Memory store: the drain's deadline ({@link System#nanoTime}), once {@link #drainDeadlineSet}. */
+    private volatile long drainDeadlineNanos;
+    private volatile boolean drainDeadlineSet;
+    private final ObjectMapper mapper;
     private boolean allSettledClosed; // guarded by this
     /** The fleet's shared queue on {@code jobs.store: postgres}; {@code null} on the memory store. */
     private final FleetJobs fleet;
@@ -124,6 +185,7 @@ public final class JobEngine {
         Map<String, HandlerActor> byName = new LinkedHashMap<>();
         settings.forEach((name, config) -> byName.put(name, new HandlerActor(handlers.get(name), config,
                 jobs.workerIdleTimeout(), mapper, this::settle, events)));
+        this.mapper = mapper;
         this.actors = Collections.unmodifiableMap(byName);
         this.store = store;
         this.events = events;
@@ -271,7 +333,22 @@ public final class JobEngine {
      */
     public Submission submit(String handler, JsonNode payload, int payloadBytes, Duration timeout,
                              String idempotencyKey, boolean wait) {
+        return submit(handler, payload, payloadBytes, timeout, idempotencyKey, wait, null);
+    }
+
+    /**
+     * {@link #submit(String, JsonNode, int, Duration, String, boolean)} for a job due after
+     * {@code delay} ({@code null}: at once). A scheduled job waits as {@code scheduled}; its
+     * deadline counts from when it is due. The caller does not wait for a scheduled job. A
+     * handler with a uniqueness window ({@code unique-for}) gives a job without an idempotency key
+     * one made of its payload and window, so a repeat within the window is a {@link Submission.Duplicate}.
+     */
+    public Submission submit(String handler, JsonNode payload, int payloadBytes, Duration timeout,
+                             String idempotencyKey, boolean wait, Duration delay) {
         HandlerActor actor = actors.get(handler);
+        if (actor != null && idempotencyKey == null && !actor.settings().uniqueFor().isZero()) {
+            idempotencyKey = UniqueKeys.of(mapper, payload, actor.settings().uniqueFor());
+        }
         if (actor == null) {
             return new Submission.UnknownHandler(handlerNames());
         }
@@ -289,20 +366,26 @@ public final class JobEngine {
         }
         if (fleet != null) {
             inFlightBytes.addAndGet(-payloadBytes); // a job waiting in the shared queue holds no memory here
-            return fleet.submit(actor, payload, payloadBytes, timeout, idempotencyKey, wait);
+            return fleet.submit(actor, payload, payloadBytes, timeout, idempotencyKey, wait, delay);
         }
-        JobRecord record = new JobRecord(newId(), handler, payload, payloadBytes, idempotencyKey, timeout);
+        int maxAttempts = actor.settings().maxAttempts();
+        JobRecord record = delay == null
+                ? new JobRecord(newId(), handler, payload, payloadBytes, idempotencyKey, timeout, maxAttempts)
+                : new JobRecord(newId(), handler, payload, payloadBytes, idempotencyKey, timeout, maxAttempts,
+                        Instant.now().plus(delay));
         JobRecord existing = store.addOrGetExisting(record);
         if (existing != record) {
             abandon(record);
             return new Submission.Duplicate(existing);
         }
         live.put(record.id(), record);
-        record.deadlineHook(Context.afterFunc(record.context(), () -> {
-            if (record.context().err() == Context.DEADLINE_EXCEEDED) {
-                settle(record, new Outcome.DeadlineExceeded(record.timeout()));
-            }
-        }));
+        record.retainPayloadOnFailure();
+        if (delay != null) {
+            events.accepted(record);
+            scheduleDue(record, delay);
+            return new Submission.Accepted(record);
+        }
+        armDeadline(record);
         if (!actor.offer(record)) {
             live.remove(record.id());
             store.remove(record);
@@ -316,7 +399,7 @@ public final class JobEngine {
 
     /** Undoes the books of a record that was made but not accepted. */
     private void abandon(JobRecord record) {
-        record.decide(new Outcome.Cancelled());
+        record.decide(Outcome.Cancelled.CALLER_WENT_AWAY);
         record.release();
         inFlightBytes.addAndGet(-record.payloadBytes());
         leaveFlight();
@@ -325,14 +408,102 @@ public final class JobEngine {
     /** The caller of {@code job} went away before its answer: call the job off if it is still live. */
     public void cancel(JobRecord job) {
         if (fleet == null || fleet.runsHere(job)) {
-            settle(job, new Outcome.Cancelled());
+            settle(job, Outcome.Cancelled.CALLER_WENT_AWAY);
         }
+    }
+
+    /**
+     * Cancels the job with this id wherever it is ({@code DELETE /v1/jobs/{id}}): a queued,
+     * scheduled or retry-waiting job at once; a running one by cancelling its context, on
+     * whichever node runs it (on the shared queue the row ends {@code cancelled} now and its
+     * owner is notified). Callers waiting for it are answered {@code cancelled}. On the shared
+     * queue this blocks (see {@link #blocks}).
+     */
+    public CancelResult cancel(String id) {
+        if (fleet != null) {
+            return fleet.cancel(id);
+        }
+        JobRecord job = store.get(id);
+        if (job == null) {
+            return new CancelResult.NotFound();
+        }
+        if (settle(job, JobRecord.ANY_ATTEMPT, Outcome.Cancelled.BY_REQUEST)) {
+            return new CancelResult.Cancelled(job);
+        }
+        return new CancelResult.AlreadyFinished(job.status());
+    }
+
+    /**
+     * Runs a job that ended unsuccessfully ({@code failed}, {@code discarded}, {@code cancelled},
+     * {@code aborted}) again, keeping its id and its earlier errors, with its attempts counted
+     * afresh; it is queued at once. On the shared queue this blocks (see {@link #blocks}).
+     */
+    public RetryResult retry(String id) {
+        if (fleet != null) {
+            return fleet.retry(id);
+        }
+        JobRecord job = store.get(id);
+        if (job == null) {
+            return new RetryResult.NotFound();
+        }
+        if (!enterFlight()) {
+            return new RetryResult.Draining();
+        }
+        if (!job.reopen()) {
+            leaveFlight();
+            return new RetryResult.NotRetryable(job.status());
+        }
+        if (!store.reopen(job)) { // forgotten between the lookup and now
+            job.decide(new Outcome.Aborted());
+            job.release();
+            leaveFlight();
+            return new RetryResult.NotFound();
+        }
+        live.put(job.id(), job);
+        inFlightBytes.addAndGet(job.payloadBytes());
+        scheduleDue(job, Duration.ZERO);
+        return new RetryResult.Retried(job);
+    }
+
+    /** Shared queue: a job that runs here was cancelled elsewhere; end it (its row is cancelled already). */
+    void cancelledElsewhere(JobRecord job) {
+        settle(job, JobRecord.ANY_ATTEMPT, Outcome.Cancelled.BY_REQUEST);
     }
 
     /** Settles {@code job} with {@code outcome} unless it is settled already; returns whether it did. */
     boolean settle(JobRecord job, Outcome outcome) {
-        if (!job.decide(outcome)) {
+        return settle(job, JobRecord.ANY_ATTEMPT, outcome);
+    }
+
+    /**
+     * Ends attempt {@code attempt} of {@code job} ({@link JobRecord#ANY_ATTEMPT}: from outside
+     * the attempts, which is never retried) with {@code outcome}: a retry when the outcome is
+     * retriable and attempts are left, otherwise the job's final outcome. Returns whether this
+     * call counted (false: the job or the attempt had ended already).
+     */
+    boolean settle(JobRecord job, int attempt, Outcome outcome) {
+        if (outcome.retriable() && attempt != JobRecord.ANY_ATTEMPT) {
+            if (job.attempt() < job.maxAttempts()) {
+                Duration delay = backoff(actors.get(job.handler()).settings(), attempt);
+                if (fleet == null) {
+                    return retryLater(job, attempt, outcome, delay);
+                }
+                outcome = new Outcome.RetryScheduled(outcome, delay); // written as retryable; any node runs it
+            } else if (job.maxAttempts() > 1) {
+                outcome = new Outcome.Discarded(outcome, job.maxAttempts());
+            }
+        }
+        AttemptError error = attempt == JobRecord.ANY_ATTEMPT || outcome instanceof Outcome.Succeeded
+                || outcome instanceof Outcome.RetryScheduled ? null
+                : AttemptError.of(attempt, outcome instanceof Outcome.Discarded d ? d.last() : outcome);
+        if (!job.decide(attempt, outcome, error)) {
             return false;
+        }
+        if (job.waitsForDueTime()) {
+            Due due = dueJobs.remove(job.id());
+            if (due != null) {
+                due.stop();
+            }
         }
         live.remove(job.id());
         inFlightBytes.addAndGet(-job.payloadBytes());
@@ -345,6 +516,110 @@ public final class JobEngine {
         job.release();
         leaveFlight();
         return true;
+    }
+
+    /** Arms the hook that settles the job's current attempt when that attempt's deadline passes. */
+    void armDeadline(JobRecord job) {
+        int attempt = job.attempt();
+        Context attemptContext = job.context();
+        job.deadlineHook(Context.afterFunc(attemptContext, () -> {
+            if (attemptContext.err() == Context.DEADLINE_EXCEEDED) {
+                settle(job, attempt, new Outcome.DeadlineExceeded(job.timeout()));
+            }
+        }));
+    }
+
+    /**
+     * The delay before the retry that follows failed attempt {@code attempt} (from 1):
+     * exponential with "equal jitter": the step {@code d = min(backoff-max, backoff * 2^(attempt-1))},
+     * then a uniform pick from {@code [d/2, d]}, so retries of many jobs that failed together
+     * spread out, and no retry comes sooner than half its step.
+     */
+    static Duration backoff(NodeConfig.Handler handler, int attempt) {
+        long step = backoffStep(handler, attempt).toNanos();
+        long half = step / 2;
+        return Duration.ofNanos(half + ThreadLocalRandom.current().nextLong(step - half + 1));
+    }
+
+    /** The step of {@link #backoff} for failed attempt {@code attempt}: the most the retry waits. */
+    static Duration backoffStep(NodeConfig.Handler handler, int attempt) {
+        long base = handler.backoff().toNanos();
+        long cap = handler.backoffMax().toNanos();
+        int doublings = Math.max(0, attempt - 1);
+        return Duration.ofNanos(doublings >= 62 || base > (cap >> doublings) ? cap : base << doublings);
+    }
+
+    /**
+     * The longest a job that is at attempt {@code attempt} can take to end, with every attempt
+     * using its whole deadline and every retry its whole backoff step: how long a synchronous
+     * caller may wait for it.
+     */
+    static Duration retryBudget(NodeConfig.Handler handler, Duration timeout, int attempt, int maxAttempts) {
+        Duration budget = timeout;
+        for (int failed = Math.max(1, attempt); failed < maxAttempts; failed++) {
+            budget = budget.plus(backoffStep(handler, failed)).plus(timeout);
+        }
+        return budget;
+    }
+
+    /** Memory store: attempt {@code attempt} failed with {@code failure}; run the job again after {@code delay}. */
+    private boolean retryLater(JobRecord job, int attempt, Outcome failure, Duration delay) {
+        if (!job.endAttempt(attempt, AttemptError.of(attempt, failure))) {
+            return false;
+        }
+        events.retried(job);
+        scheduleDue(job, delay);
+        return true;
+    }
+
+    /** A memory-store job waiting for its due time, with its timer. */
+    private static final class Due {
+        final long atNanos;
+        volatile Timer timer;
+
+        Due(long atNanos) {
+            this.atNanos = atNanos;
+        }
+
+        void stop() {
+            Timer t = timer;
+            if (t != null) {
+                t.stop();
+            }
+        }
+    }
+
+    /**
+     * Memory store: offers {@code job} to its actor after {@code delay}, as a new attempt; aborts
+     * it instead when a drain will have stopped the node by then (see the notes).
+     */
+    private void scheduleDue(JobRecord job, Duration delay) {
+        Due due = new Due(System.nanoTime() + delay.toNanos());
+        job.dueAt(Instant.now().plus(delay));
+        dueJobs.put(job.id(), due);
+        if (drainDeadlineSet && due.atNanos - drainDeadlineNanos > 0) {
+            settle(job, JobRecord.ANY_ATTEMPT, new Outcome.Aborted());
+            return;
+        }
+        due.timer = Time.afterFunc(delay, () -> becomeDue(job, due));
+        if (job.outcome() != null) {
+            due.stop(); // settled while the timer was being made
+        }
+    }
+
+    /** On the timer's goroutine: the job is due; it starts its next attempt in its mailbox, waiting for room. */
+    private void becomeDue(JobRecord job, Due due) {
+        dueJobs.remove(job.id(), due);
+        if (job.beginAttempt() == 0) {
+            return; // cancelled or aborted while it waited
+        }
+        armDeadline(job);
+        try {
+            actors.get(job.handler()).put(job);
+        } catch (RuntimeException closed) {
+            // The drain closed the mailboxes: it settled every live job first, this one included.
+            settle(job, JobRecord.ANY_ATTEMPT, new Outcome.Aborted());
+        }
     }
 
     /** Shared queue: a local job's outcome is written (or kept for a retry); answer its callers. */
@@ -415,13 +690,27 @@ public final class JobEngine {
         }
         long start = System.nanoTime();
         int before = inFlight.get();
+        int gaveUp = 0;
+        if (fleet == null) {
+            drainDeadlineNanos = start + timeout.toNanos();
+            drainDeadlineSet = true;
+            for (Map.Entry<String, Due> waiting : dueJobs.entrySet()) {
+                if (waiting.getValue().atNanos - drainDeadlineNanos > 0) {
+                    JobRecord job = live.get(waiting.getKey());
+                    if (job != null && settle(job, JobRecord.ANY_ATTEMPT, new Outcome.Aborted())) {
+                        gaveUp++;
+                        aborted.incrementAndGet();
+                    }
+                }
+            }
+        }
         boolean allDone = Select.select(
                 Select.receiveOk(allSettled).map(r -> true),
                 Select.timeout(timeout).map(v -> false));
-        int gaveUp = 0;
         if (!allDone && fleet != null) {
-            gaveUp = fleet.handBack();
-            aborted.addAndGet(gaveUp);
+            int handedBack = fleet.handBack();
+            gaveUp += handedBack;
+            aborted.addAndGet(handedBack);
         } else if (!allDone) {
             for (JobRecord job : new ArrayList<>(live.values())) {
                 if (settle(job, new Outcome.Aborted())) {

@@ -100,6 +100,25 @@ public final class JobStore {
         expire();
     }
 
+    /**
+     * Takes a finished job out of the finished FIFO because it runs again ({@code retry}): it
+     * stays known, as a live job, until it finishes again. Scans the FIFO (an operator's action,
+     * not a hot path). Returns {@code false} if the job is no longer kept.
+     */
+    boolean reopen(JobRecord job) {
+        synchronized (finished) {
+            for (java.util.Iterator<Finished> it = finished.iterator(); it.hasNext(); ) {
+                Finished f = it.next();
+                if (f.job() == job) {
+                    it.remove();
+                    finishedBytes -= f.bytes();
+                    return byId.get(job.id()) == job;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Every job known now, live and finished (a live view; for the admin port's listings). */
     public java.util.Collection<JobRecord> jobs() {
         expire();

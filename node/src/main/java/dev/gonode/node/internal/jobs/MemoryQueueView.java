@@ -98,9 +98,14 @@ final class MemoryQueueView implements QueueView {
         if (!RETRYABLE_FROM.contains(state)) {
             return new Action.Conflict(state, QueueView.whyNotRetry(state));
         }
-        return new Action.Conflict(state, "the memory store does not keep the payload of a finished job, so it cannot"
-                + " run it again; submit it anew (POST /v1/jobs/" + record.handler() + "), or run the fleet on"
-                + " jobs.store: postgres, which keeps every job until it is pruned");
+        return switch (engine.retry(id)) {
+            case JobEngine.RetryResult.Retried retried -> new Action.Done(detail(retried.job()));
+            case JobEngine.RetryResult.NotFound notFound -> new Action.NotFound();
+            case JobEngine.RetryResult.NotRetryable not -> new Action.Conflict(state(record),
+                    QueueView.whyNotRetry(state(record)));
+            case JobEngine.RetryResult.Draining draining -> new Action.Conflict(state, "the node is draining and takes"
+                    + " no jobs; retry the job on another node");
+        };
     }
 
     @Override
@@ -132,8 +137,9 @@ final class MemoryQueueView implements QueueView {
         Instant attempted = record.queueWait() == null ? null : created.plus(record.queueWait());
         Instant finished = attempted != null && record.runTime() != null ? attempted.plus(record.runTime()) : null;
         boolean failed = outcome != null && !(outcome instanceof Outcome.Succeeded);
-        return new JobSummary(record.id(), record.handler(), state(record), attempted == null ? 0 : 1, 0, created,
-                created, attempted, finished, null, record.idempotencyKey(), failed ? outcome.code() : null);
+        Instant due = record.scheduledAt() != null ? record.scheduledAt() : created;
+        return new JobSummary(record.id(), record.handler(), state(record), record.attempt(), record.maxAttempts(),
+                created, due, attempted, finished, null, record.idempotencyKey(), failed ? outcome.code() : null);
     }
 
     private JobDetail detail(JobRecord record) {
@@ -154,11 +160,16 @@ final class MemoryQueueView implements QueueView {
                 e.put("errorId", f.errorId());
             }
             error = e;
-            ObjectNode attempt = e.deepCopy().put("attempt", Math.max(1, job.attempt()));
-            if (job.finishedAt() != null) {
-                attempt.put("at", job.finishedAt().toString());
+        }
+        for (AttemptError failed : record.errors()) { // every failed attempt's error, oldest first
+            ObjectNode attempt = errors.addObject().put("attempt", failed.attempt());
+            if (failed.at() != null) {
+                attempt.put("at", failed.at().toString());
             }
-            errors.add(attempt);
+            attempt.put("code", failed.code()).put("message", failed.message());
+            if (failed.errorId() != null) {
+                attempt.put("errorId", failed.errorId());
+            }
         }
         return new JobDetail(job, record.payload(), result, error, errors);
     }

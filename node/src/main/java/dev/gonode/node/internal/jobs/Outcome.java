@@ -95,8 +95,17 @@ public sealed interface Outcome {
         }
     }
 
-    /** The caller that started the job went away before its answer, and the job was called off. */
-    record Cancelled() implements Outcome {
+    /**
+     * The job was called off: its caller went away ({@link #CALLER_WENT_AWAY}), or an operator
+     * cancelled it with {@code DELETE /v1/jobs/{id}} ({@link #BY_REQUEST}); {@code message} says which.
+     */
+    record Cancelled(String message) implements Outcome {
+        /** The caller that started the job went away before its answer. */
+        public static final Cancelled CALLER_WENT_AWAY = new Cancelled(
+                "the job was cancelled because its caller went away");
+        /** {@code DELETE /v1/jobs/{id}}. */
+        public static final Cancelled BY_REQUEST = new Cancelled("the job was cancelled by DELETE /v1/jobs/{id}");
+
         @Override
         public JobStatus status() {
             return JobStatus.CANCELLED;
@@ -106,11 +115,55 @@ public sealed interface Outcome {
         public String code() {
             return "cancelled";
         }
+    }
+
+    /**
+     * Every attempt failed: {@code last} is how the last one ended (a handler failure, a deadline,
+     * a lost lease); the job will not run again.
+     */
+    record Discarded(Outcome last, int attempts) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.DISCARDED;
+        }
+
+        @Override
+        public String code() {
+            return last.code();
+        }
 
         @Override
         public String message() {
-            return "the job was cancelled because its caller went away";
+            return last.message() + " (attempt " + attempts + " of " + attempts + "; no attempts are left, so the job"
+                    + " is discarded)";
         }
+    }
+
+    /**
+     * Shared queue, for the node that ran the attempt: it failed with {@code failure} and the job
+     * is due again after {@code delay}, on any node. Ends the local attempt, not the job; a caller
+     * waiting for the job goes on waiting for the row.
+     */
+    record RetryScheduled(Outcome failure, Duration delay) implements Outcome {
+        @Override
+        public JobStatus status() {
+            return JobStatus.RETRYABLE;
+        }
+
+        @Override
+        public String code() {
+            return failure.code();
+        }
+
+        @Override
+        public String message() {
+            return failure.message() + "; retrying in " + GoDuration.format(delay);
+        }
+    }
+
+    /** Whether another attempt may cure this: a handler failure or a deadline, never a rejected payload. */
+    default boolean retriable() {
+        return this instanceof HandlerFailed || this instanceof DeadlineExceeded;
     }
 
     /** The node drained and gave up on the job at the drain timeout; running it elsewhere is safe. */

@@ -21,8 +21,8 @@ import java.util.UUID;
  *
  * <p>Cancelling a running job: a job this node runs is cancelled here (its context is cancelled
  * and its end written with its lease, as when its caller goes away); the answer waits until that
- * write lands (at most {@link #CANCEL_WRITE_WAIT}). A job running on another node is a conflict
- * naming that node.
+ * write lands (at most {@link #CANCEL_WRITE_WAIT}). A job running on another node is cancelled
+ * through {@link JobEngine#cancel(String)}: its row ends {@code cancelled} and its node is notified.
  */
 final class PostgresQueueView implements QueueView {
 
@@ -112,9 +112,15 @@ final class PostgresQueueView implements QueueView {
         }
         JobRecord local = engine.liveJob(id);
         if (local == null) {
-            return new Action.Conflict("running", "the job runs on node " + c.owner() + ", not this one; cancel it"
-                    + " through that node's admin port (gonode-admin --url http://<its address>:9090 jobs cancel "
-                    + id + ")");
+            // It runs on another node: the fleet-wide cancel ends the row and notifies that node, which
+            // cancels the job's context.
+            return switch (engine.cancel(id)) {
+                case JobEngine.CancelResult.Cancelled cancelled ->
+                        queries.get(uuid).map(row -> (Action) new Action.Done(detail(row))).orElseGet(Action.NotFound::new);
+                case JobEngine.CancelResult.NotFound notFound -> new Action.NotFound();
+                case JobEngine.CancelResult.AlreadyFinished finished -> new Action.Conflict(
+                        finished.status().wireName(), QueueView.whyNotCancel(finished.status().wireName()));
+            };
         }
         Channel<Object> written = Channel.make();
         local.onSettled(j -> written.close());

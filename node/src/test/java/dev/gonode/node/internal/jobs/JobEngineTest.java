@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +65,8 @@ class JobEngineTest {
     private static JobEngine engine(JobHandler handler, int concurrency, int mailbox, JobStore store,
                                     NodeConfig.Jobs jobs, JobEvents events) {
         return new JobEngine(Map.of(handler.name(), handler),
-                Map.of(handler.name(), new NodeConfig.Handler(concurrency, mailbox, Duration.ofSeconds(30))),
+                Map.of(handler.name(), new NodeConfig.Handler(concurrency, mailbox, Duration.ofSeconds(30))
+                        .withRetries(1, Duration.ofSeconds(1), Duration.ofSeconds(1))),
                 jobs, store, new ObjectMapper(), events);
     }
 
@@ -306,5 +308,82 @@ class JobEngineTest {
         assertEquals(0, engine.queued(), "none waits for a worker");
         jobs.forEach(engine::cancel);
         Await.until(() -> engine.inFlight() == 0);
+    }
+
+    /** Fails the first {@code failures} calls, then answers the call's number. */
+    static final class FailsFirst implements JobHandler {
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final int failures;
+
+        FailsFirst(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public String name() {
+            return "fails-first";
+        }
+
+        @Override
+        public Object handle(Job job) {
+            int call = calls.incrementAndGet();
+            if (call <= failures) {
+                throw new IllegalStateException("call " + call + " fails");
+            }
+            return call;
+        }
+    }
+
+    @Test
+    void retryRunsAFailedJobAgainUnderItsIdKeepingItsErrors() throws Exception {
+        FailsFirst handler = new FailsFirst(1);
+        JobEngine engine = engine(handler, 1, 10, store());
+        JobRecord job = submit(engine, "fails-first", JsonNodeFactory.instance.objectNode().put("keep", "me"), null);
+        assertInstanceOf(Outcome.HandlerFailed.class, settled(job));
+        assertEquals(JobStatus.FAILED, job.status(), "one attempt: failed, not discarded");
+
+        JobEngine.RetryResult retried = engine.retry(job.id());
+        assertSame(job, assertInstanceOf(JobEngine.RetryResult.Retried.class, retried).job());
+        Await.until(() -> job.status() == JobStatus.SUCCEEDED);
+        assertEquals("2", new String(((Outcome.Succeeded) job.outcome()).resultJson()));
+        assertEquals(1, job.errors().size(), "the first run's error is kept");
+        assertEquals(1, job.attempt(), "attempts are counted afresh");
+        assertEquals(job, engine.job(job.id()));
+
+        assertEquals(new JobEngine.RetryResult.NotRetryable(JobStatus.SUCCEEDED), engine.retry(job.id()));
+        assertEquals(new JobEngine.RetryResult.NotFound(), engine.retry("no-such-job"));
+        engine.beginDrain();
+        assertEquals(0, engine.awaitDrained(Duration.ofSeconds(10)).aborted());
+    }
+
+    @Test
+    void retryOfAJobThatHasNotEndedIsRefusedNamingItsStatus() throws Exception {
+        Stuck stuck = new Stuck();
+        JobEngine engine = engine(stuck, 1, 10, store());
+        JobRecord job = submit(engine, "stuck", JsonNodeFactory.instance.nullNode(), null);
+        stuck.entered.receive();
+        assertEquals(new JobEngine.RetryResult.NotRetryable(JobStatus.RUNNING), engine.retry(job.id()));
+        assertInstanceOf(JobEngine.CancelResult.Cancelled.class, engine.cancel(job.id()));
+        assertEquals(new JobEngine.CancelResult.AlreadyFinished(JobStatus.CANCELLED), engine.cancel(job.id()));
+        assertInstanceOf(JobEngine.RetryResult.Retried.class, engine.retry(job.id()), "a cancelled job may run again");
+        stuck.entered.receive();
+        engine.beginDrain();
+        assertEquals(1, engine.awaitDrained(Duration.ofMillis(50)).aborted());
+    }
+
+    @Test
+    void drainAbortsAtOnceJobsDueAfterItsDeadlineAndWaitsForThoseDueBefore() throws Exception {
+        JobEngine engine = engine(new EchoHandler(), 1, 10, store());
+        JobRecord late = assertInstanceOf(JobEngine.Submission.Accepted.class, engine.submit("echo",
+                JsonNodeFactory.instance.numberNode(1), 1, Duration.ofSeconds(30), null, false, Duration.ofHours(1))).job();
+        JobRecord soon = assertInstanceOf(JobEngine.Submission.Accepted.class, engine.submit("echo",
+                JsonNodeFactory.instance.numberNode(2), 1, Duration.ofSeconds(30), null, false, Duration.ofMillis(300))).job();
+        assertEquals(JobStatus.SCHEDULED, late.status());
+        engine.beginDrain();
+        JobEngine.DrainReport report = engine.awaitDrained(Duration.ofSeconds(10));
+        assertEquals(1, report.aborted(), report.toString());
+        assertInstanceOf(Outcome.Aborted.class, late.outcome());
+        assertInstanceOf(Outcome.Succeeded.class, soon.outcome());
+        assertTrue(report.took().compareTo(Duration.ofSeconds(5)) < 0, "it did not wait for the late one: " + report);
     }
 }

@@ -9,11 +9,11 @@ import java.util.Locale;
 public enum JobState {
     /** Due and waiting for a claim. API: {@code queued}. */
     AVAILABLE,
-    /** Waiting for its {@code scheduled_at}; claimable once that has passed. API: {@code queued}. */
+    /** Waiting for its {@code scheduled_at}; claimable once that has passed. API: {@code scheduled}. */
     SCHEDULED,
     /** Claimed by a node that holds its lease. API: {@code running}. */
     RUNNING,
-    /** An attempt failed and another is due at {@code scheduled_at}. API: {@code queued}. */
+    /** An attempt failed and another is due at {@code scheduled_at}. API: {@code retryable}. */
     RETRYABLE,
     /** The handler returned a result. */
     SUCCEEDED,
@@ -45,13 +45,10 @@ public enum JobState {
     }
 
     /**
-     * The word {@code GET /v1/jobs/{id}} uses: {@code queued} for every state that waits for a
-     * claim, otherwise the state's own name.
+     * The word {@code GET /v1/jobs/{id}} uses: {@code queued} for a due job waiting for a claim,
+     * otherwise the state's own name.
      */
     public String apiStatus() {
-        return switch (this) {
-            case AVAILABLE, SCHEDULED, RETRYABLE -> "queued";
-            default -> dbName();
-        };
+        return this == AVAILABLE ? "queued" : dbName();
     }
 }

@@ -74,6 +74,8 @@ public final class PostgresJobQueue implements AutoCloseable {
     public static final String CHANNEL_AVAILABLE = "gonode_job_available";
     /** The channel a waiter listens on: the jobs whose ids the payload lists (comma-separated) ended. */
     public static final String CHANNEL_SETTLED = "gonode_job_settled";
+    /** The channel owners listen on: the running job whose id is the payload was cancelled; stop it. */
+    public static final String CHANNEL_CANCELLED = "gonode_job_cancelled";
 
     private static final String MIGRATIONS = "classpath:db/migration";
     private static final String HISTORY_TABLE = "gonode_schema_history";
@@ -207,6 +209,40 @@ public final class PostgresJobQueue implements AutoCloseable {
                 RETURNING j.id
             )
             """ + NOTIFY_SETTLED_FROM_DONE;
+
+    /** Locks one job's row and reads its state, for {@link #cancel}. */
+    private static final String LOCK_STATE_SQL = "SELECT state FROM gonode_job WHERE id = ? FOR UPDATE";
+
+    /**
+     * Cancels a job that has not ended (its row is locked by {@link #LOCK_STATE_SQL} in the same
+     * transaction); tells its waiters, and its owner if it runs.
+     */
+    private static final String CANCEL_SQL = """
+            WITH done AS (
+                UPDATE gonode_job j
+                   SET state = 'cancelled', error = ?::jsonb, finished_at = now(), lease_expires_at = NULL
+                 WHERE j.id = ? AND j.state IN ('available', 'scheduled', 'retryable', 'running')
+                RETURNING j.id
+            )
+            SELECT pg_notify('gonode_job_settled', d.id::text),
+                   CASE WHEN ? = 'running' THEN pg_notify('gonode_job_cancelled', d.id::text) END
+              FROM done d""";
+
+    /**
+     * Makes a job that ended unsuccessfully due again at once (its row is locked by
+     * {@link #LOCK_STATE_SQL} in the same transaction): attempts counted afresh, errors kept,
+     * claimers notified.
+     */
+    private static final String RETRY_SQL = """
+            WITH again AS (
+                UPDATE gonode_job j
+                   SET state = 'available', attempt = 0, scheduled_at = now(), attempted_at = NULL,
+                       finished_at = NULL, result = NULL, error = NULL, owner = NULL, lease_token = NULL,
+                       lease_expires_at = NULL
+                 WHERE j.id = ? AND j.state IN ('failed', 'discarded', 'cancelled', 'aborted')
+                RETURNING j.handler
+            )
+            SELECT pg_notify('gonode_job_available', a.handler) FROM again a""";
 
     /** What {@link #enqueue} did: the job's row, and whether this call created it. */
     public record Enqueued(StoredJob job, boolean inserted) {
@@ -396,6 +432,84 @@ public final class PostgresJobQueue implements AutoCloseable {
             return !readIdChunks(s).isEmpty();
         } catch (SQLException e) {
             throw failure("ending waiting job " + id, e);
+        }
+    }
+
+    /**
+     * Cancels the job with this id if it has not ended: its row becomes {@code cancelled} with
+     * {@code errorJson}, waiters are notified, and so is the owner of a running job (whose later
+     * completion is then refused: the row is no longer running). Returns the state the job had:
+     * empty if there is no such job; a final state means nothing changed.
+     */
+    public Optional<JobState> cancel(UUID id, String errorJson) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JobState before;
+                try (PreparedStatement s = c.prepareStatement(LOCK_STATE_SQL)) {
+                    s.setObject(1, id);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return Optional.empty();
+                        }
+                        before = JobState.fromDb(rs.getString(1));
+                    }
+                }
+                if (!before.isFinal()) {
+                    try (PreparedStatement s = c.prepareStatement(CANCEL_SQL)) {
+                        s.setString(1, errorJson);
+                        s.setObject(2, id);
+                        s.setString(3, before.dbName());
+                        s.executeQuery().close();
+                    }
+                }
+                c.commit();
+                return Optional.of(before);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("cancelling job " + id, e);
+        }
+    }
+
+    /**
+     * Makes a job that ended unsuccessfully ({@code failed}, {@code discarded}, {@code cancelled},
+     * {@code aborted}) due again now, with its attempts counted afresh and its errors kept.
+     * Returns the state the job had: empty if there is no such job; any other state than those
+     * four means nothing changed.
+     */
+    public Optional<JobState> retry(UUID id) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JobState before;
+                try (PreparedStatement s = c.prepareStatement(LOCK_STATE_SQL)) {
+                    s.setObject(1, id);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return Optional.empty();
+                        }
+                        before = JobState.fromDb(rs.getString(1));
+                    }
+                }
+                if (before.isFinal() && before != JobState.SUCCEEDED) {
+                    try (PreparedStatement s = c.prepareStatement(RETRY_SQL)) {
+                        s.setObject(1, id);
+                        s.executeQuery().close();
+                    }
+                }
+                c.commit();
+                return Optional.of(before);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("retrying job " + id, e);
         }
     }
 

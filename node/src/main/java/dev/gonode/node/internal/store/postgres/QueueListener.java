@@ -44,6 +44,13 @@ public final class QueueListener implements AutoCloseable {
         /** These jobs reached a final state or a retry. */
         void jobsSettled(List<UUID> ids);
 
+        /**
+         * These jobs were cancelled ({@code DELETE /v1/jobs/{id}}) while they ran: their owners
+         * cancel them. The rows are {@code cancelled} already.
+         */
+        default void jobsCancelled(List<UUID> ids) {
+        }
+
         /** The listener is (again) listening; anything may have happened before: look now. */
         void listening();
 
@@ -112,6 +119,7 @@ public final class QueueListener implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("LISTEN " + PostgresJobQueue.CHANNEL_AVAILABLE);
             s.execute("LISTEN " + PostgresJobQueue.CHANNEL_SETTLED);
+            s.execute("LISTEN " + PostgresJobQueue.CHANNEL_CANCELLED);
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -138,6 +146,7 @@ public final class QueueListener implements AutoCloseable {
 
     private void dispatch(PGNotification[] batch) {
         List<UUID> settled = new ArrayList<>();
+        List<UUID> cancelled = new ArrayList<>();
         for (PGNotification n : batch) {
             try {
                 if (n.getName().equals(PostgresJobQueue.CHANNEL_AVAILABLE)) {
@@ -146,10 +155,19 @@ public final class QueueListener implements AutoCloseable {
                     for (String id : n.getParameter().split(",")) {
                         settled.add(UUID.fromString(id));
                     }
+                } else if (n.getName().equals(PostgresJobQueue.CHANNEL_CANCELLED)) {
+                    cancelled.add(UUID.fromString(n.getParameter()));
                 }
             } catch (RuntimeException e) {
                 // A malformed payload (anyone may NOTIFY) or a failing callback must not end listening.
                 LOG.warn("ignored notification on {} ({}): {}", n.getName(), n.getParameter(), e.toString());
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            try {
+                events.jobsCancelled(cancelled);
+            } catch (RuntimeException e) {
+                LOG.warn("the jobsCancelled callback failed: {}", e.toString());
             }
         }
         if (!settled.isEmpty()) {

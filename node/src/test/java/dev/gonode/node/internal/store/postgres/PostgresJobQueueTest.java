@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
@@ -272,7 +273,7 @@ class PostgresJobQueueTest {
                 Duration.ofHours(1))));
         StoredJob waiting = queue.get(id).orElseThrow();
         assertEquals(JobState.RETRYABLE, waiting.state());
-        assertEquals("queued", waiting.state().apiStatus());
+        assertEquals("retryable", waiting.state().apiStatus());
         assertNull(waiting.finishedAt());
         assertTrue(waiting.errors().contains("boom 1") && waiting.errors().contains("\"attempt\": 1"), waiting.errors());
         assertTrue(queue.claim("flaky", 1, "pod-a", LONG_LEASE).jobs().isEmpty(), "not due for an hour");
@@ -402,5 +403,43 @@ class PostgresJobQueueTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void cancelEndsAWaitingOrRunningJobAndFencesItsOwnerButLeavesAFinishedOne() {
+        UUID waiting = enqueue("echo", "{\"c\":1}").job().id();
+        assertEquals(Optional.of(JobState.AVAILABLE), queue.cancel(waiting, "{\"code\":\"cancelled\",\"message\":\"m\"}"));
+        assertEquals(JobState.CANCELLED, queue.get(waiting).orElseThrow().state());
+        assertNotNull(queue.get(waiting).orElseThrow().finishedAt());
+
+        UUID running = enqueue("echo", "{\"c\":2}").job().id();
+        Lease lease = claimOne("echo", "pod-a", LONG_LEASE).lease();
+        assertEquals(running, lease.jobId());
+        assertEquals(Optional.of(JobState.RUNNING), queue.cancel(running, "{\"code\":\"cancelled\",\"message\":\"m\"}"));
+        assertFalse(queue.complete(lease, Outcome.succeeded("1")), "the owner's completion changes nothing");
+        assertEquals(JobState.CANCELLED, queue.get(running).orElseThrow().state());
+
+        assertEquals(Optional.of(JobState.CANCELLED), queue.cancel(running, "{}"), "already final: unchanged");
+        assertEquals(Optional.empty(), queue.cancel(UUID.randomUUID(), "{}"));
+    }
+
+    @Test
+    void retryMakesAnEndedJobDueAgainWithFreshAttemptsAndItsErrorsKept() {
+        UUID id = enqueue("echo", "{\"r\":1}").job().id();
+        Lease lease = claimOne("echo", "pod-a", LONG_LEASE).lease();
+        assertTrue(queue.complete(lease, Outcome.finished(JobState.DISCARDED, "{\"code\":\"handler_failed\",\"message\":\"x\"}")));
+        assertEquals(Optional.of(JobState.DISCARDED), queue.retry(id));
+        StoredJob again = queue.get(id).orElseThrow();
+        assertEquals(JobState.AVAILABLE, again.state());
+        assertEquals(0, again.attempt());
+        assertNull(again.finishedAt());
+        assertTrue(again.errors().contains("handler_failed"), again.errors());
+        StoredJob claimed = claimOne("echo", "pod-b", LONG_LEASE);
+        assertEquals(id, claimed.id());
+        assertEquals(Optional.of(JobState.RUNNING), queue.retry(id), "a running job is not retried");
+        assertTrue(queue.complete(claimed.lease(), Outcome.succeeded("2")));
+        assertEquals(Optional.of(JobState.SUCCEEDED), queue.retry(id), "a succeeded job is not retried");
+        assertEquals(JobState.SUCCEEDED, queue.get(id).orElseThrow().state());
+        assertEquals(Optional.empty(), queue.retry(UUID.randomUUID()));
     }
 }
