@@ -187,7 +187,7 @@ final class HandlerActor {
     }
 
     private void run(JobRecord job) {
-        int attempt = job.attempt();
+        int attempt = job.attemptToken();
         Outcome outcome;
         try {
             outcome = new Outcome.Succeeded(mapper.writeValueAsBytes(handler.handle(job)));

@@ -484,7 +484,7 @@ public final class JobEngine {
     boolean settle(JobRecord job, int attempt, Outcome outcome) {
         if (outcome.retriable() && attempt != JobRecord.ANY_ATTEMPT) {
             if (job.attempt() < job.maxAttempts()) {
-                Duration delay = backoff(actors.get(job.handler()).settings(), attempt);
+                Duration delay = backoff(actors.get(job.handler()).settings(), job.attempt());
                 if (fleet == null) {
                     return retryLater(job, attempt, outcome, delay);
                 }
@@ -495,7 +495,7 @@ public final class JobEngine {
         }
         AttemptError error = attempt == JobRecord.ANY_ATTEMPT || outcome instanceof Outcome.Succeeded
                 || outcome instanceof Outcome.RetryScheduled ? null
-                : AttemptError.of(attempt, outcome instanceof Outcome.Discarded d ? d.last() : outcome);
+                : AttemptError.of(job.attempt(), outcome instanceof Outcome.Discarded d ? d.last() : outcome);
         if (!job.decide(attempt, outcome, error)) {
             return false;
         }
@@ -520,7 +520,7 @@ public final class JobEngine {
 
     /** Arms the hook that settles the job's current attempt when that attempt's deadline passes. */
     void armDeadline(JobRecord job) {
-        int attempt = job.attempt();
+        int attempt = job.attemptToken();
         Context attemptContext = job.context();
         job.deadlineHook(Context.afterFunc(attemptContext, () -> {
             if (attemptContext.err() == Context.DEADLINE_EXCEEDED) {
@@ -564,7 +564,7 @@ public final class JobEngine {
 
     /** Memory store: attempt {@code attempt} failed with {@code failure}; run the job again after {@code delay}. */
     private boolean retryLater(JobRecord job, int attempt, Outcome failure, Duration delay) {
-        if (!job.endAttempt(attempt, AttemptError.of(attempt, failure))) {
+        if (!job.endAttempt(attempt, AttemptError.of(job.attempt(), failure))) {
             return false;
         }
         events.retried(job);

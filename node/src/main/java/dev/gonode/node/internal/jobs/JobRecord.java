@@ -45,7 +45,11 @@ public final class JobRecord implements Job {
     private final long createdNanos = System.nanoTime();
     private volatile int maxAttempts;
     private volatile Context.WithCancel context;
+    // Attempt numbers are also the tokens that name an attempt (attemptToken), so they never go
+    // back: a retry by an operator (reopen) counts afresh by moving attemptBase instead, and a late
+    // report about a run before the reopen cannot end a run after it.
     private volatile int attempt = 1;
+    private volatile int attemptBase;
     private volatile boolean attemptEnded; // written under this
     /** What the job waits for while it is not running and has no outcome; {@code null}: its mailbox or a claim. */
     private volatile JobStatus waiting;
@@ -159,6 +163,14 @@ public final class JobRecord implements Job {
     /** The attempt running now or last, from 1 ({@code 0}: a scheduled job that has not started). */
     @Override
     public int attempt() {
+        return attempt - attemptBase;
+    }
+
+    /**
+     * The current attempt's token for {@link #attemptOver}, {@link #endAttempt} and
+     * {@link #decide}: unlike {@link #attempt()} it never repeats within the record's life.
+     */
+    int attemptToken() {
         return attempt;
     }
 
@@ -264,7 +276,7 @@ public final class JobRecord implements Job {
             }
             outcome = null;
             released = false;
-            attempt = 0;
+            attemptBase = attempt;
             attemptEnded = false;
             startedNanos = 0;
             finishedNanos = 0;
