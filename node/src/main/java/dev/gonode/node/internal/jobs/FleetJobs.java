@@ -78,7 +78,10 @@ import org.slf4j.LoggerFactory;
  *       {@link #handBack}: local unfinished jobs are decided {@link Outcome.Released} (which the
  *       worker can no longer overwrite), released in the table in one statement (attempt given
  *       back, claimers woken), and their callers answered 503 {@code released}; stand-ins get the
- *       same answer.</li>
+ *       same answer. A claim or enqueue still in flight then finds the job's mailbox closed
+ *       (or {@link #handedBack} set) and hands its jobs back itself: the volatile flag, written
+ *       before {@code handBack} reads {@link #held} and read after {@code adopt} writes it, makes
+ *       sure one of the two sees each job, and {@link JobRecord#decide} that only one releases it.</li>
  *   <li><b>Store health.</b> Every operation reports success or failure; the time of the first
  *       failure since the last success tells {@code /readyz} (not ready after
  *       {@code unavailable-grace}) and {@code gonode_store_up}.</li>
@@ -120,6 +123,8 @@ final class FleetJobs {
     private final WaitGroup loops = new WaitGroup();
     private final BatchCompleter completer;
     private volatile long unreachableSinceNanos; // 0 while the store answers
+    /** Set by {@link #handBack}: the mailboxes close, and a job claimed from now on goes straight back. */
+    private volatile boolean handedBack;
     private volatile List<PostgresJobQueue.Depth> depth = List.of();
     private volatile Map<String, Double> oldestAvailable = Map.of();
     private QueueListener listener;
@@ -312,8 +317,36 @@ final class FleetJobs {
             }
         }));
         jobEvents.accepted(job);
-        claimer.actor.put(job);
+        // handedBack is read after the held.put above, and handBack sets it before it reads held:
+        // either handBack saw this job, or this sees handBack (or both; decide picks one).
+        if (handedBack || !claimer.actor.put(job)) {
+            handBackLate(held.get(job.id()));
+        }
         return job;
+    }
+
+    /**
+     * A job claimed as the drain timed out, after {@link #handBack} ran (the claim or the enqueue
+     * was in flight): its mailbox is closed, so it goes back to the queue at once, unless
+     * {@code handBack} took it.
+     */
+    private void handBackLate(Held h) {
+        if (h == null || !h.job().decide(new Outcome.Released())) {
+            return;
+        }
+        try {
+            if (queue.release(List.of(h.lease())).contains(h.lease().jobId())) {
+                events.released(h.job().handler(), 1);
+            }
+            reachable();
+            LOG.info("drain: handed job {} back to the queue (its claim ended after the drain timeout)", h.job().id());
+        } catch (StoreException e) {
+            failed("release", e);
+            LOG.warn("drain: could not hand job {} back ({}); its lease expires within {} and another node runs it"
+                    + " then", h.job().id(), e.getMessage(), settings.lease());
+        }
+        engine.forgetLive(h.job());
+        release(h);
     }
 
     /** Whether {@code job} is one this node runs (not a stand-in for one elsewhere). */
@@ -517,6 +550,7 @@ final class FleetJobs {
      * Returns how many local jobs were handed back.
      */
     int handBack() {
+        handedBack = true; // before reading held: see adopt
         List<Held> giving = new ArrayList<>();
         for (Held h : held.values()) {
             if (h.job().decide(new Outcome.Released())) {
