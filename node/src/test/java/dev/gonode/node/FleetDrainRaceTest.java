@@ -10,15 +10,18 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A claim still in flight when the drain times out: the drain hands back what the node holds and
- * closes the mailboxes, and only then does the claim return a job. That job must go back to the
- * queue at once (not into a closed mailbox, where the claimer would die and the job would wait
- * for its lease to expire). The claim is held in flight by a table lock the test takes, so the
- * order of events is forced, not timed.
+ * A job claimed while the drain times out: the drain hands back what the node holds and closes
+ * the mailboxes, and only then does the node's enqueue-and-claim of a synchronous job return.
+ * That job must go back to the queue at once (not into a closed mailbox, where it would wait for
+ * its lease to expire) and its caller be answered 503 {@code released}. The enqueue is held in
+ * flight by an uncommitted job of the test's with the same idempotency key (the unique index
+ * makes the node's insert wait for that transaction), so the order of events is forced, not timed.
  */
 @PostgresTest
 class FleetDrainRaceTest {
@@ -28,18 +31,30 @@ class FleetDrainRaceTest {
         GateHandler.reset();
         try (Node a = TestNodes.startOnPostgres(db, "node-a",
                 TestNodes.config().withDrain(new NodeConfig.Drain(Duration.ofMillis(300))));
-             Connection locker = db.connect()) {
-            locker.setAutoCommit(false);
-            try (Statement s = locker.createStatement()) {
-                s.execute("LOCK TABLE gonode_job IN ACCESS EXCLUSIVE MODE");
-                s.execute("SELECT gonode_enqueue('gate', '{\"late\":1}')");
+             Connection blocker = db.connect()) {
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("SELECT gonode_enqueue('gate', '{\"blocker\":1}', 'late-1')");
             }
-            Await.until("A's claimer waits for the table lock", () -> claimsWaitingForALock(db) > 0);
+            AdminClient api = new AdminClient("127.0.0.1", a.serverPort());
+            CompletableFuture<AdminClient.Reply> caller = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return api.send("POST", "/v1/jobs/gate", "{\"late\":1}",
+                            Map.of("Content-Type", "application/json", "Idempotency-Key", "late-1"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Await.until("A's enqueue waits for the test's transaction", () -> enqueuesWaitingForALock(db) > 0);
 
             assertEquals(0, a.drain().get(30, TimeUnit.SECONDS).aborted(), "nothing was held when the drain timed out");
-            locker.commit(); // the claim goes on, and finds the job
+            blocker.rollback(); // A's insert goes on, and A claims the job it made
 
-            Await.until("the job is back in the queue, as it was", () -> "available|0|".equals(row(db)));
+            AdminClient.Reply released = caller.get(30, TimeUnit.SECONDS);
+            assertEquals(503, released.status(), released.body());
+            assertEquals("released", JobApiContract.error(released));
+            String id = released.json().get("id").asText();
+            assertEquals("available|0||{\"late\": 1}", row(db), "the job is back in the queue, as it was: " + id);
             assertEquals(0, GateHandler.running(), "the drained node never ran it");
             assertEquals("1.0", metric(a, "gonode_queue_released_total{handler=\"gate\"}"));
         } finally {
@@ -47,22 +62,23 @@ class FleetDrainRaceTest {
         }
     }
 
-    private static int claimsWaitingForALock(TestDatabase db) throws Exception {
+    private static int enqueuesWaitingForALock(TestDatabase db) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("""
                      SELECT count(*) FROM pg_stat_activity
                       WHERE datname = current_database() AND wait_event_type = 'Lock'
-                        AND query LIKE 'WITH expired AS%'""")) {
+                        AND query LIKE '%gonode_enqueue_job%'""")) {
             rs.next();
             return rs.getInt(1);
         }
     }
 
-    /** state|attempt|owner of the one job. */
+    /** state|attempt|owner|payload of the one job. */
     private static String row(TestDatabase db) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT state, attempt, coalesce(owner, '') FROM gonode_job")) {
-            return rs.next() ? rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getString(3) : "";
+             ResultSet rs = s.executeQuery("SELECT state, attempt, coalesce(owner, ''), payload FROM gonode_job")) {
+            String row = rs.next() ? rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getString(3) + "|" + rs.getString(4) : "";
+            return rs.next() ? row + " and more rows" : row;
         }
     }
 

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       jobs of it on this node (its concurrency, plus as many again waiting in its mailbox so
  *       workers never idle for a claim's round trip): it claims the free slots in one query
  *       ({@code FOR UPDATE SKIP LOCKED}), and sleeps until a notification says jobs arrived, a
- *       local job ends (a slot frees), or the poll interval passes. Slots are reserved before the
+ *       local job ends (a slot frees; it then claims once half its slots are free, so claims stay
+ *       batches under load), or the poll interval passes. Slots are reserved before the
  *       query and counted in the engine's in-flight jobs, so a drain that begins meanwhile waits
  *       for what the query returns.</li>
  *   <li><b>Ending.</b> A local job's outcome is decided once, as on the memory store; then it is
@@ -610,11 +611,17 @@ final class FleetJobs {
         final HandlerActor actor;
         final int capacity;
         final AtomicInteger reserved = new AtomicInteger();
+        /** Jobs may be waiting: a notification, or the listener (re)connected. */
         final Channel<Object> wake = Channel.make(1);
+        /** A local job ended: a slot freed. */
+        final Channel<Object> freed = Channel.make(1);
+        /** The fewest free slots worth a claim when woken only by slots freeing: see {@link #run}. */
+        final int batch;
 
         Claimer(HandlerActor actor) {
             this.actor = actor;
             this.capacity = capacityOf(actor.settings());
+            this.batch = Math.max(1, Math.min(MAX_CLAIM, capacity) / 2);
         }
 
         void wake() {
@@ -636,31 +643,39 @@ final class FleetJobs {
 
         void unreserve(int n) {
             reserved.addAndGet(-n);
-            wake();
+            freed.trySend(Boolean.TRUE);
         }
 
+        /**
+         * Claims in batches. A notification, the poll interval or a start claims whatever slots
+         * are free; a slot freeing by itself only claims once at least {@link #batch} slots are
+         * free. Without that floor, a busy node's claimer, woken by every job that ends (and the
+         * batch completer ends them hundreds at a time), claimed one or two jobs per query and
+         * spent its round trips and commits on tiny claims (a burn-down fell to a third).
+         */
         void run() {
+            int least = 1;
             while (true) {
-                boolean more = false;
-                if (!engine.draining()) {
-                    more = claimOnce();
+                if (!engine.draining() && claimOnce(least)) {
+                    least = batch; // it filled every free slot: claim again once enough have freed
+                    continue;
                 }
-                if (!more) {
-                    boolean stopped = Select.select(
-                            Select.receiveOk(stop).map(r -> true),
-                            Select.receiveOk(wake).map(r -> false),
-                            Select.timeout(settings.pollInterval()).map(v -> false));
-                    if (stopped) {
-                        return;
-                    }
+                Integer next = Select.select(
+                        Select.receiveOk(stop).map(r -> (Integer) null),
+                        Select.receiveOk(wake).map(r -> 1),
+                        Select.receiveOk(freed).map(r -> batch),
+                        Select.timeout(settings.pollInterval()).map(v -> 1));
+                if (next == null) {
+                    return;
                 }
+                least = next;
             }
         }
 
-        /** One claim for the free slots; whether it filled them (there may be more). */
-        private boolean claimOnce() {
+        /** One claim for the free slots if at least {@code least} are free; whether it filled them (there may be more). */
+        private boolean claimOnce(int least) {
             int free = Math.min(MAX_CLAIM, capacity - reserved.get());
-            if (free < 1 || !reserve(free)) {
+            if (free < least || free < 1 || !reserve(free)) {
                 return false;
             }
             if (!engine.enterFlight()) { // draining: claim nothing more
