@@ -54,13 +54,14 @@ start_node() {
   cat "$DIR/node.log" >&2; echo "the node did not start (log above)" >&2; exit 1
 }
 
-# Inserts n echo jobs tagged with round r in one transaction (waking the node's claimer at commit),
+# Inserts n echo jobs tagged with round r in one transaction (waking the node's claimer at commit;
+# ANALYZE in it gives the planner the table's new size, as the layer's modes' VACUUM ANALYZE does),
 # waits until none of them is unfinished, and prints jobs/s from the first claim to the last end.
 node_burndown() {
   local r="$1" n="$2" left=""
   sql "BEGIN; INSERT INTO gonode_job (handler, state, payload, max_attempts)
        SELECT 'echo', 'available', jsonb_build_object('n', g, 'r', '$r'), 3 FROM generate_series(1, $n) g;
-       SELECT pg_notify('gonode_job_available', 'echo'); COMMIT;" >/dev/null
+       ANALYZE gonode_job; SELECT pg_notify('gonode_job_available', 'echo'); COMMIT;" >/dev/null
   for _ in $(seq 1 6000); do
     left=$(sql "SELECT count(*) FROM gonode_job WHERE payload->>'r' = '$r' AND state NOT IN ('succeeded','failed','discarded','aborted','cancelled')")
     [ "$left" = 0 ] && break
