@@ -44,11 +44,10 @@ PSQL=("$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -X -q -v ON_ERROR_STOP=1)
 "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -i -s 10 -q pgbench 2>/dev/null
 
 if [ -z "${NODE_CMD:-}" ]; then
-  source bin/lib/common.sh
-  find_java
   jar=bench/target/gonode-bench.jar
   [ -f "$jar" ] || { echo "build the bench jar first: ./mvnw -q -B -DskipTests -pl bench -am package" >&2; exit 1; }
-  NODE_CMD="$GONODE_JAVA ${GONODE_JVM_OPTS[*]} -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -cp $jar dev.gonode.node.Main"
+  JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+  NODE_CMD="$JAVA @bench/target/classes/gonode-jvm.options -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -cp $jar dev.gonode.node.Main"
 fi
 # shellcheck disable=SC2086 # NODE_CMD and NODE_ENV are word lists
 env GONODE_SERVER_HOST=127.0.0.1 GONODE_SERVER_PORT=0 GONODE_ADMIN_HOST=127.0.0.1 GONODE_ADMIN_PORT=0 \

@@ -9,127 +9,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gonode.node.Node;
-import dev.gonode.node.internal.ConfigLoader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The alert rules and the dashboard against a real node: every metric they use is in a scrape of a
- * node started here (on the fleet's own gonode.yaml, after a few jobs), and promtool accepts the
- * rules and the dashboard's queries wrapped as recording rules.
+ * The alert rules and the dashboard: promtool accepts the rules and the dashboard's queries
+ * wrapped as recording rules, the extractor of metric names works, and the dashboard covers the
+ * fleet. That every metric they use is in a real node's scrape is {@link FleetScrapeTest}'s part.
  */
 class MetricsTest {
-
-    /** Series Prometheus makes itself rather than scraping them. */
-    private static final Set<String> SYNTHETIC = Set.of("up");
-    /**
-     * The shared queue's series (fleet contract, issue 14): a node on {@code jobs.store: memory}, as
-     * started here, has none of them, so the scrape below cannot vouch for them; each must stay absent
-     * from it (a memory node that exposes one means the contract changed: look again).
-     */
-    static final Set<String> POSTGRES_STORE_ONLY = Set.of("gonode_queue_jobs", "gonode_queue_oldest_available_age_seconds",
-            "gonode_queue_claim_seconds_bucket", "gonode_queue_lease_expiries_total", "gonode_queue_released_total",
-            "gonode_store_errors_total");
-
-    /**
-     * The periodic jobs' per-job series: they exist from start-up for each configured periodic job, and
-     * the node started here (k8s/base/gonode.yaml) has none; each must stay absent from its scrape.
-     */
-    static final Set<String> PERIODIC_ONLY = Set.of("gonode_periodic_ticks_total", "gonode_periodic_missed_ticks_total");
-
-    private static Node node;
-    private static String scrape;
-
-    @BeforeAll
-    static void startNodeAndScrape() throws Exception {
-        node = Node.start(ConfigLoader.load(Optional.of(Repo.file("k8s/base/gonode.yaml")), Map.of(
-                "GONODE_SERVER_HOST", "127.0.0.1", "GONODE_SERVER_PORT", "0",
-                "GONODE_ADMIN_HOST", "127.0.0.1", "GONODE_ADMIN_PORT", "0")));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String api = "http://127.0.0.1:" + node.serverPort() + "/v1/jobs/";
-        List<String[]> jobs = List.of(new String[] {"sleep", "{\"ms\":5}"}, new String[] {"sha256", "{\"data\":\"gonode\",\"rounds\":100}"},
-                new String[] {"echo", "{\"hello\":1}"}, new String[] {"sleep", "{\"ms\":\"bad\"}"});
-        for (String[] job : jobs) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + job[0]))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(job[1])).build(), HttpResponse.BodyHandlers.ofString());
-            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, job[0] + ": " + r.statusCode() + " " + r.body());
-        }
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, metrics.statusCode());
-        scrape = metrics.body();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static Set<String> scrapedNames() {
-        Set<String> names = new HashSet<>();
-        for (String line : scrape.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int end = 0;
-            while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
-                end++;
-            }
-            names.add(line.substring(0, end));
-        }
-        return names;
-    }
-
-    @Test
-    void everyMetricOfTheAlertsAndTheDashboardIsScraped() throws Exception {
-        Map<String, Set<String>> used = new TreeMap<>();
-        Queries.alerts().forEach((name, expr) -> Queries.metricNames(expr)
-                .forEach(m -> used.computeIfAbsent(m, k -> new TreeSet<>()).add("alert " + name)));
-        Queries.dashboardExpressions().forEach((where, expr) -> Queries.metricNames(expr)
-                .forEach(m -> used.computeIfAbsent(m, k -> new TreeSet<>()).add(where)));
-        Queries.variableMetrics().forEach(m -> used.computeIfAbsent(m, k -> new TreeSet<>()).add("dashboard variable"));
-        assertTrue(used.size() >= 25, "the extractor found too few metrics: " + used.keySet());
-        Set<String> scraped = scrapedNames();
-        List<String> missing = new ArrayList<>();
-        used.forEach((metric, where) -> {
-            if (!SYNTHETIC.contains(metric) && !POSTGRES_STORE_ONLY.contains(metric) && !PERIODIC_ONLY.contains(metric)
-                    && !scraped.contains(metric)) {
-                missing.add(metric + " (used by " + where + ")");
-            }
-        });
-        for (String metric : PERIODIC_ONLY) {
-            assertFalse(scraped.contains(metric), metric + " is in the scrape of a node without periodic jobs");
-            assertTrue(used.containsKey(metric), metric + " is allowed as periodic-only but nothing uses it");
-        }
-        for (String metric : POSTGRES_STORE_ONLY) {
-            assertFalse(scraped.contains(metric), metric + " is in a memory-store node's scrape: take it out of POSTGRES_STORE_ONLY");
-            assertTrue(used.containsKey(metric), metric + " is allowed as postgres-only but nothing uses it");
-        }
-        assertTrue(missing.isEmpty(), "metrics not in a real scrape of the node:\n" + String.join("\n", missing)
-                + "\nscraped: " + new TreeSet<>(scraped));
-        System.out.println(used.size() + " metrics used by the alerts and the dashboard are all in the scrape");
-    }
 
     @Test
     void theExtractorFindsMetricsAndSkipsFunctionsLabelsAndDurations() {

@@ -635,11 +635,14 @@ public final class ConfigLoader {
                         + ": use 1 to 10000000 queued jobs");
             }
             positive(key + ".timeout", handler.timeout(), fromEnv);
-            if (handler.timeout().compareTo(config.drain().timeout()) > 0) {
+            // On postgres a drain hands unfinished jobs back to the fleet (another node runs them), so a
+            // job may outlive the drain; on memory the drain would abort it.
+            if (!config.jobs().onPostgres() && handler.timeout().compareTo(config.drain().timeout()) > 0) {
                 throw new StartupException(origin(key + ".timeout", fromEnv) + " is " + GoDuration.format(handler.timeout())
                         + ", longer than drain.timeout " + GoDuration.format(config.drain().timeout())
                         + ": a drain could then abort jobs that were still within their deadline; shorten the"
-                        + " handler's timeout or lengthen drain.timeout");
+                        + " handler's timeout, lengthen drain.timeout, or use jobs.store postgres (whose drain hands"
+                        + " unfinished jobs to other nodes)");
             }
             if (handler.maxAttempts() < 1 || handler.maxAttempts() > MAX_ATTEMPTS) {
                 throw new StartupException(origin(key + ".max-attempts", fromEnv) + " is " + handler.maxAttempts()

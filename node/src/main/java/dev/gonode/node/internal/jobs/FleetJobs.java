@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       jobs of it on this node (its concurrency, plus as many again waiting in its mailbox so
  *       workers never idle for a claim's round trip): it claims the free slots in one query
  *       ({@code FOR UPDATE SKIP LOCKED}), and sleeps until a notification says jobs arrived, a
- *       local job ends (a slot frees), or the poll interval passes. Slots are reserved before the
+ *       local job ends (a slot frees; it then claims once half its slots are free, so claims stay
+ *       batches under load), or the poll interval passes. Slots are reserved before the
  *       query and counted in the engine's in-flight jobs, so a drain that begins meanwhile waits
  *       for what the query returns.</li>
  *   <li><b>Ending.</b> A local job's outcome is decided once, as on the memory store; then it is
@@ -89,7 +90,10 @@ import org.slf4j.LoggerFactory;
  *       {@link #handBack}: local unfinished jobs are decided {@link Outcome.Released} (which the
  *       worker can no longer overwrite), released in the table in one statement (attempt given
  *       back, claimers woken), and their callers answered 503 {@code released}; stand-ins get the
- *       same answer.</li>
+ *       same answer. A claim or enqueue still in flight then finds the job's mailbox closed
+ *       (or {@link #handedBack} set) and hands its jobs back itself: the volatile flag, written
+ *       before {@code handBack} reads {@link #held} and read after {@code adopt} writes it, makes
+ *       sure one of the two sees each job, and {@link JobRecord#decide} that only one releases it.</li>
  *   <li><b>Store health.</b> Every operation reports success or failure; the time of the first
  *       failure since the last success tells {@code /readyz} (not ready after
  *       {@code unavailable-grace}) and {@code gonode_store_up}.</li>
@@ -129,6 +133,8 @@ final class FleetJobs {
     private final WaitGroup loops = new WaitGroup();
     private final BatchCompleter completer;
     private volatile long unreachableSinceNanos; // 0 while the store answers
+    /** Set by {@link #handBack}: the mailboxes close, and a job claimed from now on goes straight back. */
+    private volatile boolean handedBack;
     private volatile List<PostgresJobQueue.Depth> depth = List.of();
     private volatile Map<String, Double> oldestAvailable = Map.of();
     private QueueListener listener;
@@ -351,8 +357,36 @@ final class FleetJobs {
         engine.adoptLive(job);
         engine.armDeadline(job);
         jobEvents.accepted(job);
-        claimer.actor.put(job);
+        // handedBack is read after the held.put above, and handBack sets it before it reads held:
+        // either handBack saw this job, or this sees handBack (or both; decide picks one).
+        if (handedBack || !claimer.actor.put(job)) {
+            handBackLate(held.get(job.id()));
+        }
         return job;
+    }
+
+    /**
+     * A job claimed as the drain timed out, after {@link #handBack} ran (the claim or the enqueue
+     * was in flight): its mailbox is closed, so it goes back to the queue at once, unless
+     * {@code handBack} took it.
+     */
+    private void handBackLate(Held h) {
+        if (h == null || !h.job().decide(new Outcome.Released())) {
+            return;
+        }
+        try {
+            if (queue.release(List.of(h.lease())).contains(h.lease().jobId())) {
+                events.released(h.job().handler(), 1);
+            }
+            reachable();
+            LOG.info("drain: handed job {} back to the queue (its claim ended after the drain timeout)", h.job().id());
+        } catch (StoreException e) {
+            failed("release", e);
+            LOG.warn("drain: could not hand job {} back ({}); its lease expires within {} and another node runs it"
+                    + " then", h.job().id(), e.getMessage(), settings.lease());
+        }
+        engine.forgetLive(h.job());
+        release(h);
     }
 
     /** Whether {@code job} is one this node runs (not a stand-in for one elsewhere). */
@@ -705,6 +739,7 @@ final class FleetJobs {
      * Returns how many local jobs were handed back.
      */
     int handBack() {
+        handedBack = true; // before reading held: see adopt
         List<Held> giving = new ArrayList<>();
         for (Held h : held.values()) {
             if (h.job().decide(new Outcome.Released())) {
@@ -764,11 +799,17 @@ final class FleetJobs {
         final HandlerActor actor;
         final int capacity;
         final AtomicInteger reserved = new AtomicInteger();
+        /** Jobs may be waiting: a notification, or the listener (re)connected. */
         final Channel<Object> wake = Channel.make(1);
+        /** A local job ended: a slot freed. */
+        final Channel<Object> freed = Channel.make(1);
+        /** The fewest free slots worth a claim when woken only by slots freeing: see {@link #run}. */
+        final int batch;
 
         Claimer(HandlerActor actor) {
             this.actor = actor;
             this.capacity = capacityOf(actor.settings());
+            this.batch = Math.max(1, Math.min(MAX_CLAIM, capacity) / 2);
         }
 
         void wake() {
@@ -790,31 +831,39 @@ final class FleetJobs {
 
         void unreserve(int n) {
             reserved.addAndGet(-n);
-            wake();
+            freed.trySend(Boolean.TRUE);
         }
 
+        /**
+         * Claims in batches. A notification, the poll interval or a start claims whatever slots
+         * are free; a slot freeing by itself only claims once at least {@link #batch} slots are
+         * free. Without that floor, a busy node's claimer, woken by every job that ends (and the
+         * batch completer ends them hundreds at a time), claimed one or two jobs per query and
+         * spent its round trips and commits on tiny claims (a burn-down fell to a third).
+         */
         void run() {
+            int least = 1;
             while (true) {
-                boolean more = false;
-                if (!engine.draining()) {
-                    more = claimOnce();
+                if (!engine.draining() && claimOnce(least)) {
+                    least = batch; // it filled every free slot: claim again once enough have freed
+                    continue;
                 }
-                if (!more) {
-                    boolean stopped = Select.select(
-                            Select.receiveOk(stop).map(r -> true),
-                            Select.receiveOk(wake).map(r -> false),
-                            Select.timeout(settings.pollInterval()).map(v -> false));
-                    if (stopped) {
-                        return;
-                    }
+                Integer next = Select.select(
+                        Select.receiveOk(stop).map(r -> (Integer) null),
+                        Select.receiveOk(wake).map(r -> 1),
+                        Select.receiveOk(freed).map(r -> batch),
+                        Select.timeout(settings.pollInterval()).map(v -> 1));
+                if (next == null) {
+                    return;
                 }
+                least = next;
             }
         }
 
-        /** One claim for the free slots; whether it filled them (there may be more). */
-        private boolean claimOnce() {
+        /** One claim for the free slots if at least {@code least} are free; whether it filled them (there may be more). */
+        private boolean claimOnce(int least) {
             int free = Math.min(MAX_CLAIM, capacity - reserved.get());
-            if (free < 1 || !reserve(free)) {
+            if (free < least || free < 1 || !reserve(free)) {
                 return false;
             }
             if (!engine.enterFlight()) { // draining: claim nothing more

@@ -8,6 +8,7 @@ import dev.gonode.node.PayloadException;
 import dev.gonode.runtime.Go;
 import dev.gonode.runtime.Labels;
 import dev.gonode.runtime.chan.Channel;
+import dev.gonode.runtime.chan.ChannelClosedException;
 import dev.gonode.runtime.chan.Received;
 import dev.gonode.runtime.chan.Select;
 import dev.gonode.runtime.context.Context;
@@ -100,12 +101,18 @@ final class HandlerActor {
     }
 
     /**
-     * Puts a job in the mailbox, waiting for room if it is full, and starts a worker if needed.
+     * Puts a job in the mailbox, waiting for room if it is full, and starts a worker if needed;
+     * returns false, leaving the job to the caller, if the mailbox is (or gets) closed by the drain.
      * For jobs claimed from the shared queue, which are running already: call from a goroutine.
      */
-    void put(JobRecord job) {
-        mailbox.send(job);
+    boolean put(JobRecord job) {
+        try {
+            mailbox.send(job);
+        } catch (ChannelClosedException closed) {
+            return false;
+        }
         ensureWorker();
+        return true;
     }
 
     /** Jobs waiting in the mailbox now. */

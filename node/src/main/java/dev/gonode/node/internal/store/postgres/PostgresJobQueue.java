@@ -63,7 +63,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  *   <li><b>Notifications</b> are hints, delivered at commit and lost while a listener is
  *       disconnected: {@code gonode_job_available} (payload: the handler) on enqueue and release,
  *       {@code gonode_job_settled} (payload: up to 200 comma-separated job ids) when jobs end.
- *       {@link QueueListener} receives them; claimers and waiters also poll.</li>
+ *       {@link QueueListener} receives them; claimers and waiters also poll. This queue's own
+ *       enqueues leave {@code gonode_job_available} to an {@link AvailableNotifier}, which sends
+ *       one per handler for many jobs (PostgreSQL serialises the commits of notifying
+ *       transactions); other services' calls of {@code gonode_enqueue} notify in their own
+ *       transaction.</li>
  *   <li><b>Clock.</b> Leases and due times use the database's {@code now()}, one clock for the
  *       whole fleet; pods' clocks never enter a comparison.</li>
  * </ul>
@@ -263,10 +267,13 @@ public final class PostgresJobQueue implements AutoCloseable {
     private final PostgresSettings settings;
     private final HikariDataSource pool;
     private final List<QueueListener> listeners = new ArrayList<>();
+    /** Notifies claimers of this node's enqueues, many per notification (see migration V3). */
+    private final AvailableNotifier notifier;
 
     private PostgresJobQueue(PostgresSettings settings, HikariDataSource pool) {
         this.settings = settings;
         this.pool = pool;
+        this.notifier = new AvailableNotifier(pool);
     }
 
     /**
@@ -345,6 +352,8 @@ public final class PostgresJobQueue implements AutoCloseable {
         c.addDataSourceProperty("connectTimeout", Math.max(1, settings.connectTimeout().toSeconds()));
         c.addDataSourceProperty("tcpKeepAlive", true);
         c.addDataSourceProperty("ApplicationName", "gonode");
+        // gonode_enqueue_job leaves the NOTIFY to the AvailableNotifier (see migration V3).
+        c.addDataSourceProperty("options", "-c gonode.enqueue_notify=off");
         return c;
     }
 
@@ -365,12 +374,22 @@ public final class PostgresJobQueue implements AutoCloseable {
         Objects.requireNonNull(delay, "delay");
         try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(ENQUEUE_SQL)) {
             bindEnqueue(s, handler, payload, idempotencyKey, timeout, maxAttempts, delay);
+            Enqueued enqueued;
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
-                return new Enqueued(readJob(rs, 2), rs.getBoolean(1));
+                enqueued = new Enqueued(readJob(rs, 2), rs.getBoolean(1));
             }
+            notifyIfAvailable(enqueued);
+            return enqueued;
         } catch (SQLException e) {
             throw failure("enqueueing a job for handler " + handler, e);
+        }
+    }
+
+    /** After the commit that made it: tells claimers about a job this call inserted that waits for a claim. */
+    private void notifyIfAvailable(Enqueued enqueued) {
+        if (enqueued.inserted() && enqueued.job().state() == JobState.AVAILABLE) {
+            notifier.jobsAdded(enqueued.job().handler());
         }
     }
 
@@ -410,6 +429,7 @@ public final class PostgresJobQueue implements AutoCloseable {
                     }
                 }
                 c.commit();
+                notifyIfAvailable(enqueued); // nothing to say when this node claimed it
                 return enqueued;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
@@ -807,6 +827,7 @@ public final class PostgresJobQueue implements AutoCloseable {
             listeners.forEach(QueueListener::close);
             listeners.clear();
         }
+        notifier.close();
         pool.close();
     }
 
