@@ -61,6 +61,10 @@ abstract class QueueAdminContract {
     void openTheGate() throws Exception {
         GateHandler.open();
         Await.until("no gate job is left running", () -> GateHandler.running() == 0);
+        // nor waiting (in a mailbox, the queue or for its retry): it would run into the next
+        // test's closed gate and take its capacity
+        Await.until("every gate job of the test has ended", () -> admin.get("/admin/jobs?handler=gate&state=queued,running&limit=1")
+                .json().get("jobs").isEmpty());
     }
 
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
