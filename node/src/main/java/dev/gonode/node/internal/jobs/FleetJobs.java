@@ -434,6 +434,13 @@ final class FleetJobs {
             return;
         }
         engine.afterWrite(job);
+        // A sync caller of this node may wait on a stand-in for this very job: it was enqueued while
+        // the claimer held every free slot, and then this node's claimer took it. It gets this run's
+        // end now, rather than the row's (which another node may own by now: at-least-once).
+        JobRecord standIn = waits.get(job.id());
+        if (standIn != null && !(job.outcome() instanceof Outcome.Released)) {
+            settleStandIn(standIn, job.outcome(), null);
+        }
     }
 
     /**
