@@ -418,6 +418,9 @@ final class FleetJobs {
                     }
                 }
                 release(h);
+                if (failure == null && !stillOurs) {
+                    answerStandInWithLostRun(job);
+                }
             });
         } catch (IllegalStateException closed) {
             pendingWrites.add(new PendingWrite(h.lease(), stored));
@@ -434,11 +437,18 @@ final class FleetJobs {
             return;
         }
         engine.afterWrite(job);
-        // A sync caller of this node may wait on a stand-in for this very job: it was enqueued while
-        // the claimer held every free slot, and then this node's claimer took it. It gets this run's
-        // end now, rather than the row's (which another node may own by now: at-least-once).
+    }
+
+    /**
+     * A local run's end that its lease no longer let it write: a sync caller of this node may wait on
+     * a stand-in for this very job (it was enqueued while the claimer held every free slot, and then
+     * this node's claimer took it). The row is another node's now and may end much later, so the
+     * caller gets this run's end, as a caller of a directly claimed job does (at-least-once).
+     */
+    private void answerStandInWithLostRun(JobRecord job) {
         JobRecord standIn = waits.get(job.id());
         if (standIn != null && !(job.outcome() instanceof Outcome.Released)) {
+            standIn.recordAttempts(job.attempt(), job.maxAttempts(), job.errors());
             settleStandIn(standIn, job.outcome(), null);
         }
     }
