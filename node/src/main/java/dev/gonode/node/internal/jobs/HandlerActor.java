@@ -1,7 +1,9 @@
 package dev.gonode.node.internal.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gonode.node.Job;
 import dev.gonode.node.JobHandler;
 import dev.gonode.node.NodeConfig;
 import dev.gonode.node.PayloadException;
@@ -193,11 +195,34 @@ final class HandlerActor {
         return null;
     }
 
+    /**
+     * What a handler sees of one attempt: that attempt's context and number, which stay its own
+     * when a later attempt begins while this one still runs (a retry after its deadline, or an
+     * operator's retry after a cancel the handler has not noticed yet).
+     */
+    private record AttemptView(JobRecord job, Context context, int attempt) implements Job {
+        @Override
+        public String id() {
+            return job.id();
+        }
+
+        @Override
+        public String handler() {
+            return job.handler();
+        }
+
+        @Override
+        public JsonNode payload() {
+            return job.payload();
+        }
+    }
+
     private void run(JobRecord job) {
         int attempt = job.attemptToken();
+        Job view = new AttemptView(job, job.context(), job.attempt());
         Outcome outcome;
         try {
-            outcome = new Outcome.Succeeded(mapper.writeValueAsBytes(handler.handle(job)));
+            outcome = new Outcome.Succeeded(mapper.writeValueAsBytes(handler.handle(view)));
         } catch (PayloadException e) {
             outcome = new Outcome.PayloadRejected(e.getMessage());
         } catch (JsonProcessingException e) {
