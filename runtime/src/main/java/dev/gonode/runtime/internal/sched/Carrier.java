@@ -104,19 +104,11 @@ final class Carrier extends Thread {
         SCHED_TICK.setOpaque(this, (long) SCHED_TICK.getOpaque(this) + 1);
     }
 
-    /**
-     * Parks this idle carrier until a waker hands it a P, the scheduler shuts down, or about
-     * {@code timeoutNanos} pass; returns the P, or {@code null} for the other two.
-     */
-    P awaitP(long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
+    /** Parks this idle carrier until a waker hands it a P (or the scheduler shuts down). */
+    P awaitP() {
         P next;
         while ((next = nextP) == null && !scheduler.isShutdown()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            LockSupport.parkNanos(this, left);
+            LockSupport.park(this);
         }
         nextP = null;
         return next;

@@ -42,12 +42,7 @@ import java.util.function.Consumer;
  * spinning already. A carrier that stops spinning decrements {@code nmspinning} and then re-checks
  * every queue; a carrier that releases its P increments {@code npidle} and then re-checks the global
  * queue. All of these are volatile (sequentially consistent) accesses, so for each piece of work
- * either its submitter sees a spinner / an idle P, or the spinner / idler sees the work. The last
- * spinner to find work wakes a replacement only if it then sees more queued work (Go wakes one
- * unconditionally): work submitted after its decrement wakes a carrier itself, work submitted
- * before is in a queue it looks at, so no wake-up is lost; and a lone job (a request handed from
- * an event loop to a worker) costs one carrier wake-up, not two, the second of which would only
- * find nothing and park again. Work that
+ * either its submitter sees a spinner / an idle P, or the spinner / idler sees the work. Work that
  * is only in some {@code runnext} is not stealable and does not wake anyone: its own P runs it
  * next, and sysmon moves it to the global queue if that P stays busy for a whole tick.
  *
@@ -55,9 +50,9 @@ import java.util.function.Consumer;
  * longer than {@code handoffAfter} while using (almost) no CPU: the goroutine is pinned in native
  * code, file I/O, {@code Object.wait} while pinned, or a class initialiser. See {@link Carrier} for
  * the handshake and {@link Sysmon} for the policy. The carrier count can then exceed GOMAXPROCS,
- * as in Go; idle carriers beyond GOMAXPROCS exit after a second without work. A goroutine that
- * keeps the CPU busy is not handed off (GOMAXPROCS stays a hard CPU bound) and cannot be preempted
- * on the JVM: idle Ps steal the rest of its queue and sysmon reports it.
+ * as in Go; idle carriers beyond GOMAXPROCS exit. A goroutine that keeps the CPU busy is not handed
+ * off (GOMAXPROCS stays a hard CPU bound) and cannot be preempted on the JVM: idle Ps steal the rest
+ * of its queue and sysmon reports it.
  *
  * <p><b>Waking many goroutines from outside.</b> A plain thread that readies many goroutines at
  * once (closing a channel with a million receivers) can bracket the wake-ups with
@@ -87,15 +82,7 @@ final class Scheduler implements Executor {
     /** Approximate length of the global queue (striped: the spawner and the carriers do not contend on it). */
     private final LongAdder globalLength = new LongAdder();
     private final ArrayDeque<P> idleP = new ArrayDeque<>(); // guarded by lock
-    private final ArrayDeque<Carrier> idleM = new ArrayDeque<>(); // guarded by lock; a stack, top first
-    /**
-     * How long a carrier beyond GOMAXPROCS may stay idle before it exits. Carriers are not created
-     * only by handoffs: a waker that takes an idle P in the moment between a carrier releasing it
-     * and parking starts a new carrier (as Go's {@code startm} does), so an idle carrier that
-     * exited at once made the carrier count churn, a thread start and exit every few thousand
-     * wake-ups under a request load.
-     */
-    static final long SURPLUS_CARRIER_IDLE_NANOS = 1_000_000_000L;
+    private final ArrayDeque<Carrier> idleM = new ArrayDeque<>(); // guarded by lock
     private final AtomicInteger npidle = new AtomicInteger();
     private final AtomicInteger nmspinning = new AtomicInteger();
     private int carrierCount; // guarded by lock
@@ -393,8 +380,8 @@ final class Scheduler implements Executor {
                 }
                 if (m.spinning) {
                     m.spinning = false;
-                    if (nmspinning.decrementAndGet() == 0 && stealableWorkExists()) {
-                        wakep(); // more work is queued: keep one carrier looking for it
+                    if (nmspinning.decrementAndGet() == 0) {
+                        wakep(); // keep one carrier looking while there may be more work
                     }
                 }
                 run(m, task);
@@ -566,34 +553,19 @@ final class Scheduler implements Executor {
         }
     }
 
-    /**
-     * Parks an idle carrier until it is handed a P; returns {@code false} if it should exit instead:
-     * the scheduler shut down, or the carrier stayed idle for {@link #SURPLUS_CARRIER_IDLE_NANOS}
-     * while there were more carriers than GOMAXPROCS (after handoffs).
-     */
+    /** Parks an idle carrier until it is handed a P; returns {@code false} if it should exit instead. */
     private boolean stopCarrier(Carrier m) {
         lock.lock();
         try {
-            if (shutdown) {
-                return false;
+            if (shutdown || idleM.size() >= gomaxprocs) {
+                return false; // enough idle carriers already (there were handoffs): let this one go
             }
-            idleM.addFirst(m); // a stack: the carrier parked last is woken first
+            idleM.addLast(m);
         } finally {
             lock.unlock();
         }
         carrierParks.increment();
-        P p;
-        while ((p = m.awaitP(SURPLUS_CARRIER_IDLE_NANOS)) == null && !shutdown) {
-            lock.lock();
-            try {
-                if (carrierCount > gomaxprocs && idleM.remove(m)) {
-                    return false; // a surplus carrier nobody needed for a while: let it go
-                }
-            } finally {
-                lock.unlock();
-            }
-            // Needed, or being handed a P right now (a waker took it off the stack): wait on.
-        }
+        P p = m.awaitP();
         if (p == null) {
             return false;
         }
