@@ -447,9 +447,12 @@ final class FleetJobs {
      */
     private void answerStandInWithLostRun(JobRecord job) {
         JobRecord standIn = waits.get(job.id());
-        if (standIn != null && !(job.outcome() instanceof Outcome.Released)) {
+        // Only a final end: a retry's callers already wait on the stand-in for the row (retryWritten),
+        // and a released job ends elsewhere.
+        Outcome end = job.outcome();
+        if (standIn != null && !(end instanceof Outcome.Released) && !(end instanceof Outcome.RetryScheduled)) {
             standIn.recordAttempts(job.attempt(), job.maxAttempts(), job.errors());
-            settleStandIn(standIn, job.outcome(), null);
+            settleStandIn(standIn, end, null);
         }
     }
 
