@@ -72,7 +72,7 @@ abstract class JobApiContract {
                 .json().get("jobs").isEmpty());
     }
 
-    private List<String> statuses(List<String> ids) throws Exception {
+    List<String> statuses(List<String> ids) throws Exception {
         List<String> statuses = new ArrayList<>();
         for (String id : ids) {
             statuses.add(api.get("/v1/jobs/" + id).json().get("status").asText());
@@ -245,25 +245,6 @@ abstract class JobApiContract {
         assertEquals("mailbox_full", error(refused));
         assertEquals("1", refused.header("Retry-After"));
 
-        GateHandler.open();
-        for (String id : ids) {
-            Await.until(() -> "succeeded".equals(api.get("/v1/jobs/" + id).json().get("status").asText()));
-        }
-    }
-
-    @Test
-    void jobsBeyondCapacityWaitQueuedAndAllFinish() throws Exception {
-        // gate holds 4 jobs on a node (2 running, 2 waiting); on the shared queue the rest wait there.
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < (sharedStore() ? 8 : 4); i++) {
-            AdminClient.Reply accepted = api.postJson("/v1/jobs/gate?wait=false", "{\"i\":" + i + "}");
-            assertEquals(202, accepted.status(), accepted.body());
-            ids.add(accepted.json().get("id").asText());
-        }
-        // Counted through the API: GateHandler's counter is the JVM's, and a gate job of an earlier
-        // test class still on its way out would be counted too.
-        Await.until("two of this test's gate jobs run", () -> statuses(ids).stream().filter("running"::equals).count() == 2);
-        assertEquals("queued", api.get("/v1/jobs/" + ids.getLast()).json().get("status").asText());
         GateHandler.open();
         for (String id : ids) {
             Await.until(() -> "succeeded".equals(api.get("/v1/jobs/" + id).json().get("status").asText()));
